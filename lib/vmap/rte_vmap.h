@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+#ifndef _RTE_VMAP_H_
+#define _RTE_VMAP_H_
+
+/**
+ * @file
+ * RTE vmap: virtual and IO address windows over hugepages
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * A space (struct rte_vmap) reserves one large range of virtual address
+ * space once, and hands out windows from it: page-aligned ranges that are
+ * backed by hugepages (or ordinary 4 KiB pages), placed on a NUMA socket,
+ * and mapped in an IOMMU through a pluggable driver, so that a device can
+ * DMA into them at the IOVA the space reports.
+ *
+ * The design follows the Linux kernel's vmalloc layer: free address space
+ * lives in an augmented red-black tree searched lowest-fit; live windows
+ * live in "vmap nodes", lock shards chosen by address zone, each with
+ * size-class pools of ready ranges; nodes are bound to NUMA sockets.
+ * The translation of an address to its IOVA (rte_vmap_virt2iova()) is a
+ * lock-free table lookup, cheap enough for a packet-processing fast path.
+ *
+ * All functions are MT-safe unless stated, from EAL lcores and from
+ * non-EAL threads. Functions returning a pointer return NULL and set
+ * rte_errno on failure; functions returning int return 0 or a negative
+ * errno value (and set rte_errno to its positive value).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_compat.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Longest space name, terminating NUL included. */
+#define RTE_VMAP_NAMESIZE 32
+
+/** Free unmaps and flushes before returning: no lazy batching. */
+#define RTE_VMAP_F_STRICT         (1u << 0)
+/** No per-lcore block caches: block calls use the shared path. */
+#define RTE_VMAP_F_NO_LCORE_CACHE (1u << 1)
+/** Make windows known to DPDK (extmem registration and device DMA map). */
+#define RTE_VMAP_F_EXTMEM         (1u << 2)
+
+/** Backing page sizes a space accepts. */
+#define RTE_VMAP_PAGE_4K (UINT64_C(1) << 12) /**< ordinary pages, no hugepages needed */
+#define RTE_VMAP_PAGE_2M (UINT64_C(1) << 21) /**< 2 MiB hugepages (the default) */
+#define RTE_VMAP_PAGE_1G (UINT64_C(1) << 30) /**< 1 GiB hugepages */
+
+struct rte_vmap;
+
+/** How a space assigns IO addresses to its windows. */
+enum rte_vmap_iova_mode {
+	/** Follow rte_eal_iova_mode(): VA when EAL is IOVA-as-VA, else PA. */
+	RTE_VMAP_IOVA_AUTO = 0,
+	/** The IOVA of a byte is its virtual address. */
+	RTE_VMAP_IOVA_VA,
+	/** The IOVA is the physical address of the backing page plus the offset. */
+	RTE_VMAP_IOVA_PA,
+	/**
+	 * The IOVA is allocated from the space's own IOVA range and the IOMMU
+	 * driver translates it; every window is IOVA-contiguous.
+	 */
+	RTE_VMAP_IOVA_DOMAIN,
+};
+
+/** Parameters of rte_vmap_create(). Zero means "default" for every field. */
+struct rte_vmap_params {
+	/** Unique among live spaces, shorter than RTE_VMAP_NAMESIZE. */
+	const char *name;
+	/** VA bytes to reserve; 0 = library default (64 GiB unless configured). */
+	size_t va_size;
+	/** Backing page: 0 or 2 MiB (default), 1 GiB, or 4 KiB ordinary pages. */
+	size_t page_size;
+	/** Cap on backing memory held, in bytes; 0 = only what the system has. */
+	size_t mem_limit;
+	/** Number of vmap nodes; 0 = derived from the topology (sockets x lcores). */
+	unsigned int nr_nodes;
+	/** Lazily freed bytes that trigger a batched purge; 0 = default. */
+	size_t lazy_max;
+	/** IOVA mode of the windows. */
+	enum rte_vmap_iova_mode iova_mode;
+	/** IOMMU driver name ("none", "vfio", "sim" or any registered); NULL = "none". */
+	const char *iommu;
+	/** Driver arguments, "key=value,key=value"; may be NULL. */
+	const char *iommu_args;
+	/** RTE_VMAP_F_* flags. */
+	unsigned int flags;
+	/** DOMAIN mode: start of the IOVA range; 0 = a range no EAL IOVA can use. */
+	rte_iova_t iova_base;
+	/** DOMAIN mode: size of the IOVA range; 0 = va_size. */
+	uint64_t iova_size;
+	/**
+	 * Topology to model, as an hwloc synthetic description such as
+	 * "package:2 core:1 pu:1"; NULL = this machine. Lets a one-socket
+	 * machine exercise multi-socket placement (memory of a modelled socket
+	 * that does not exist is placed without a NUMA policy).
+	 */
+	const char *topology;
+};
+
+/** A live window, as rte_vmap_find() reports it. */
+struct rte_vmap_window {
+	void *va;          /**< start of the window */
+	rte_iova_t iova;   /**< IOVA of va */
+	size_t size;       /**< size as rounded by the library */
+	int socket_id;     /**< NUMA socket of the backing memory */
+	unsigned int node; /**< vmap node that tracks it */
+	int from_block;    /**< 1 if it came from rte_vmap_block_alloc() */
+};
+
+/** A snapshot of a space's counters (rte_vmap_stats_get()). */
+struct rte_vmap_stats {
+	uint64_t va_size;         /**< reserved VA bytes */
+	uint64_t va_used;         /**< bytes in live windows (block windows included) */
+	uint64_t va_lazy;         /**< bytes freed and awaiting a purge */
+	uint64_t va_largest_free; /**< largest free contiguous VA range, bytes */
+	uint64_t mem_used;        /**< backing memory held (live, pooled, lazy) */
+	uint64_t nr_windows;      /**< live windows, block windows included */
+	uint64_t nr_blocks;       /**< live per-lcore blocks */
+	uint64_t nr_purges;       /**< batched purges that flushed at least one range */
+	uint64_t nr_unmaps;       /**< IOMMU driver unmap calls */
+	uint64_t nr_flushes;      /**< IOMMU driver flush calls */
+};
+
+/**
+ * Create a space: reserve its VA range, set up its nodes, open its IOMMU
+ * driver. Needs rte_eal_init() to have run.
+ *
+ * @param p
+ *   Parameters; see struct rte_vmap_params.
+ * @return
+ *   The space, or NULL with rte_errno set:
+ *   - EINVAL: p or its name NULL, empty or too long, page_size not 4K/2M/1G,
+ *     unknown iova_mode, unknown IOMMU driver, bad topology.
+ *   - EEXIST: a live space has that name.
+ *   - ENOMEM: no VA or memory for the metadata.
+ *   - ENOTSUP: no hugepages of that size on this system.
+ *   - any error the IOMMU driver's open returned.
+ */
+__rte_experimental
+struct rte_vmap *
+rte_vmap_create(const struct rte_vmap_params *p);
+
+/**
+ * Find a space by name.
+ *
+ * @param name
+ *   Name given at creation.
+ * @return
+ *   The space, or NULL with rte_errno ENOENT (none) or EINVAL (name NULL).
+ */
+__rte_experimental
+struct rte_vmap *
+rte_vmap_lookup(const char *name);
+
+/**
+ * Destroy a space: purge, unmap and release every window and all memory.
+ * Windows still live are released too, and their number is logged.
+ * Not MT-safe against other calls on the same space.
+ *
+ * @param vm
+ *   The space; NULL is a no-op.
+ */
+__rte_experimental
+void
+rte_vmap_destroy(struct rte_vmap *vm);
+
+/**
+ * Allocate a window: backed, IOMMU-mapped, ready for DMA.
+ *
+ * Cost: O(1) when the node's size-class pool has a range of that size
+ * (windows up to RTE_VMAP_POOL_CLASSES pages); otherwise O(log n) in the
+ * free tree plus the backing pages faulted in.
+ *
+ * @param vm
+ *   The space.
+ * @param size
+ *   Bytes; rounded up to a multiple of 4096.
+ * @param align
+ *   Alignment of the start, a power of two; 0 = 4096. Never less than 4096.
+ * @param socket_id
+ *   NUMA socket of the backing memory; SOCKET_ID_ANY = the caller's socket.
+ * @return
+ *   The window start, or NULL with rte_errno set:
+ *   - EINVAL: vm NULL, size 0 or too large, align not a power of two,
+ *     socket not present.
+ *   - ENOMEM: VA or memory exhausted, even after purging lazily freed space
+ *     and draining pools.
+ *   - any error the IOMMU driver's map returned.
+ */
+__rte_experimental
+void *
+rte_vmap_alloc(struct rte_vmap *vm, size_t size, size_t align, int socket_id);
+
+/**
+ * Free a window returned by rte_vmap_alloc().
+ *
+ * Lazy unless RTE_VMAP_F_STRICT: the range is unmapped and flushed in a
+ * later batch and is not handed out again before that flush returned.
+ *
+ * @param vm
+ *   The space.
+ * @param addr
+ *   The window start; NULL is a no-op returning 0.
+ * @return
+ *   0, or:
+ *   - -EINVAL: vm NULL, or addr is a block window (use rte_vmap_block_free()).
+ *   - -ENOENT: addr is not the start of a live window (unknown, interior,
+ *     already freed). Nothing changes in any error case.
+ */
+__rte_experimental
+int
+rte_vmap_free(struct rte_vmap *vm, void *addr);
+
+/**
+ * Allocate a small window from the calling lcore's block cache
+ * (the kernel's vm_map_ram analogue).
+ *
+ * @param vm
+ *   The space.
+ * @param size
+ *   Bytes, at most rte_vmap_block_max(); rounded up to a multiple of 4096.
+ * @return
+ *   The window start, or NULL with rte_errno EINVAL (size 0 or too large,
+ *   vm NULL) or ENOMEM.
+ */
+__rte_experimental
+void *
+rte_vmap_block_alloc(struct rte_vmap *vm, size_t size);
+
+/**
+ * Free a window from rte_vmap_block_alloc(), from any thread.
+ *
+ * @param vm
+ *   The space.
+ * @param addr
+ *   The window start.
+ * @param size
+ *   The size given to rte_vmap_block_alloc() (any size rounding to the same
+ *   multiple of 4096 is accepted).
+ * @return
+ *   0, -EINVAL (vm NULL, size mismatch, not a block window) or -ENOENT
+ *   (unknown or already freed); nothing changes on error.
+ */
+__rte_experimental
+int
+rte_vmap_block_free(struct rte_vmap *vm, void *addr, size_t size);
+
+/**
+ * Largest size rte_vmap_block_alloc() serves.
+ *
+ * @param vm
+ *   The space.
+ * @return
+ *   Bytes; 0 if vm is NULL.
+ */
+__rte_experimental
+size_t
+rte_vmap_block_max(const struct rte_vmap *vm);
+
+/**
+ * @internal
+ * What the inline fast path reads: the head of every space. Not for
+ * applications: it may change without notice.
+ */
+struct __rte_vmap_fastpath {
+	uintptr_t va_base;          /**< start of the reservation */
+	uintptr_t va_size;          /**< its length */
+	const uint64_t *iova_table; /**< per 4 KiB page: IOVA | __RTE_VMAP_IOVA_VALID, or 0 */
+};
+
+/** @internal Set in an IOVA table entry whose page is in a live window. */
+#define __RTE_VMAP_IOVA_VALID UINT64_C(1)
+/** @internal Page shift of the IOVA table. */
+#define __RTE_VMAP_IOVA_SHIFT 12
+
+/**
+ * IOVA of any byte inside a live window (lock-free, O(1): one load from a
+ * table indexed by 4 KiB page).
+ *
+ * A concurrent free of the window containing addr races with this call and
+ * may return either answer, as with any use-after-free.
+ *
+ * @param vm
+ *   The space.
+ * @param addr
+ *   Any address.
+ * @return
+ *   The IOVA, or RTE_BAD_IOVA when addr is not inside a live window
+ *   (free, lazily freed, outside the space) or vm is NULL.
+ */
+__rte_experimental
+static inline rte_iova_t
+rte_vmap_virt2iova(const struct rte_vmap *vm, const void *addr)
+{
+	const struct __rte_vmap_fastpath *fp = (const struct __rte_vmap_fastpath *)vm;
+	uintptr_t off;
+	uint64_t e;
+
+	if (unlikely(fp == NULL))
+		return RTE_BAD_IOVA;
+	off = (uintptr_t)addr - fp->va_base;
+	if (unlikely(off >= fp->va_size))
+		return RTE_BAD_IOVA;
+	e = __atomic_load_n(&fp->iova_table[off >> __RTE_VMAP_IOVA_SHIFT], __ATOMIC_RELAXED);
+	if (unlikely((e & __RTE_VMAP_IOVA_VALID) == 0))
+		return RTE_BAD_IOVA;
+	return (e & ~((UINT64_C(1) << __RTE_VMAP_IOVA_SHIFT) - 1)) +
+		(off & ((UINT64_C(1) << __RTE_VMAP_IOVA_SHIFT) - 1));
+}
+
+/**
+ * Describe the live window that contains addr (its start or any byte).
+ *
+ * @param vm
+ *   The space.
+ * @param addr
+ *   Any address.
+ * @param w
+ *   Filled on success.
+ * @return
+ *   0, -EINVAL (NULL argument) or -ENOENT (no live window holds addr).
+ */
+__rte_experimental
+int
+rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_window *w);
+
+/**
+ * Synchronously unmap and flush everything lazily freed, including the dirty
+ * parts of per-lcore blocks (vm_unmap_aliases analogue). On return no stale
+ * IOMMU translation of freed memory remains.
+ *
+ * @param vm
+ *   The space.
+ * @return
+ *   0, -EINVAL (vm NULL) or the driver's error.
+ */
+__rte_experimental
+int
+rte_vmap_purge(struct rte_vmap *vm);
+
+/**
+ * Snapshot the space's counters. Lock-free when nothing changed since the
+ * last snapshot (generation-counted cache).
+ *
+ * @param vm
+ *   The space.
+ * @param st
+ *   Filled on success.
+ * @return
+ *   0 or -EINVAL (NULL argument).
+ */
+__rte_experimental
+int
+rte_vmap_stats_get(struct rte_vmap *vm, struct rte_vmap_stats *st);
+
+/**
+ * Print every window (va, iova, size, socket, node, kind), a summary per node
+ * and the lazily freed ranges, like /proc/vmallocinfo.
+ *
+ * @param f
+ *   Output stream.
+ * @param vm
+ *   The space.
+ */
+__rte_experimental
+void
+rte_vmap_dump(FILE *f, struct rte_vmap *vm);
+
+/**
+ * Walk every structure of the space and check its invariants: free, pooled,
+ * busy and lazy ranges partition the reservation; trees sorted and their
+ * augmented values right; counters agree with what the walk counts; the
+ * IOVA table agrees with the live windows. For tests and debugging: it
+ * takes every lock of the space.
+ *
+ * @param vm
+ *   The space.
+ * @return
+ *   0 if consistent, -EFAULT (with a log line naming the broken invariant)
+ *   otherwise, -EINVAL if vm is NULL.
+ */
+__rte_experimental
+int
+rte_vmap_verify(struct rte_vmap *vm);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RTE_VMAP_H_ */

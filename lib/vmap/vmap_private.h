@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+#ifndef _VMAP_PRIVATE_H_
+#define _VMAP_PRIVATE_H_
+
+/*
+ * What the library's files share. Nothing here is installed.
+ *
+ * The life of a range of address space (kernel-notes 1.1):
+ *
+ *   FREE   --alloc-->  BUSY  --free-->  (strict: unmap+flush) --> POOLED | FREE
+ *   POOLED --alloc-->  BUSY                       POOLED --decay/drain--> FREE
+ *
+ * FREE ranges live in the free tree of their arena (one arena per NUMA
+ * socket, a contiguous slice of the reservation); BUSY ranges in the busy
+ * tree of the node addr_to_node(start) names; POOLED ranges in the
+ * size-class pool of the node that allocated them, still backed and still
+ * holding their DOMAIN IOVA, so a pool hit costs no page fault and no IOVA
+ * search.
+ *
+ * Lock order (outer first); verify() takes them all in this order:
+ *   vmap_space.purge_lock
+ *   vmap_arena.lock        (arena index order)
+ *   vmap_node.pool_lock    (node index order)
+ *   vmap_node.busy_lock    (node index order)
+ *   vmap_space.iova_lock
+ *   vmap_backing stripe locks
+ * No function allocates memory (malloc) while holding a spinlock.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <bsd/sys/tree.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_spinlock.h>
+
+#include "rte_vmap.h"
+#include "rte_vmap_iommu.h"
+#include "rte_vmap_config.h"
+
+extern int vmap_logtype;
+
+#define VMAP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, vmap_logtype, "VMAP: %s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+/** Granule of every window: sizes and starts are multiples of it. */
+#define VMAP_GRANULE_SHIFT __RTE_VMAP_IOVA_SHIFT
+#define VMAP_GRANULE (UINT64_C(1) << VMAP_GRANULE_SHIFT)
+
+/** Largest window served by rte_vmap_block_alloc(): 64 granules (kernel VMAP_MAX_ALLOC). */
+#define VMAP_BLOCK_MAX (64 * VMAP_GRANULE)
+
+/* enum vmap_area_state: where a descriptor currently lives. */
+enum vmap_area_state {
+	VMAP_AREA_FREE = 1,  /* in an arena's free tree (or the IOVA tree) */
+	VMAP_AREA_BUSY,      /* a live window, in a node's busy tree */
+	VMAP_AREA_POOLED,    /* in a node's size-class pool */
+	VMAP_AREA_LAZY,      /* freed, awaiting its flush */
+	VMAP_AREA_SPARE,     /* not linked anywhere */
+};
+
+/* vmap_area.flags */
+#define VMAP_AREA_F_BLOCK   (1u << 0) /* allocated by rte_vmap_block_alloc() */
+#define VMAP_AREA_F_BACKED  (1u << 1) /* holds references on its backing pages */
+#define VMAP_AREA_F_IOVA    (1u << 2) /* holds a DOMAIN IOVA range */
+
+/**
+ * One range of address space: a free range, a live window, a pooled range.
+ * The same descriptor moves between the structures; a range is in exactly
+ * one of them at a time (its state says which).
+ */
+struct vmap_area {
+	uintptr_t start;     /**< first byte */
+	size_t size;         /**< bytes, a multiple of VMAP_GRANULE */
+	union {
+		RB_ENTRY(vmap_area) rb;          /**< free tree or busy tree */
+		STAILQ_ENTRY(vmap_area) link;    /**< pool or lazy list */
+	};
+	size_t subtree_max;  /**< free tree: largest size in this subtree */
+	rte_iova_t iova;     /**< DOMAIN mode: IOVA of start (VMAP_AREA_F_IOVA) */
+	uint16_t alloc_node; /**< node whose pool takes it back */
+	uint8_t state;       /**< enum vmap_area_state */
+	uint8_t flags;       /**< VMAP_AREA_F_* */
+};
+
+RB_HEAD(vmap_free_root, vmap_area);
+RB_HEAD(vmap_busy_root, vmap_area);
+STAILQ_HEAD(vmap_area_list, vmap_area);
+
+/* ---- vmap_free.c: free-space tree ------------------------------------ */
+
+/**
+ * Free ranges of one address range, in an augmented red-black tree sorted
+ * by start, each node knowing the largest free size in its subtree, for a
+ * lowest-fit search in O(log n) (kernel find_vmap_lowest_match). Ranges
+ * never touch: an insert merges with its neighbours. Not locked: the
+ * owner (an arena, or the IOVA allocator) holds its own lock around calls.
+ */
+struct vmap_free_tree {
+	struct vmap_free_root root;
+	uint64_t nr_ranges;  /**< ranges in the tree */
+	uint64_t bytes;      /**< bytes in the tree */
+};
+
+void vmap_free_tree_init(struct vmap_free_tree *t);
+/* Free every descriptor still in the tree. */
+void vmap_free_tree_fini(struct vmap_free_tree *t);
+/*
+ * Give [start, start + size) back, merged with touching neighbours.
+ * desc is a descriptor the tree may keep for the range; on return *desc is
+ * NULL if the tree kept it, else the caller still owns it (it was merged).
+ * Another descriptor freed by a merge on both sides is returned in
+ * *released (NULL if none); the caller frees it after unlocking.
+ * Returns 0, or -EEXIST if the range overlaps a free range (nothing changed).
+ */
+int vmap_free_tree_insert(struct vmap_free_tree *t, uintptr_t start, size_t size,
+		struct vmap_area **desc, struct vmap_area **released);
+/*
+ * Lowest-fit allocation of size bytes aligned to align (a power of two >=
+ * VMAP_GRANULE) within [vstart, vend). A split in the middle of a range
+ * needs a descriptor: *spare is taken (set to NULL) if so. A range used
+ * whole has its descriptor returned in *released. Returns 0 and *addr,
+ * -ENOSPC if nothing fits, -EAGAIN if a split was needed and *spare was NULL.
+ */
+int vmap_free_tree_alloc(struct vmap_free_tree *t, size_t size, size_t align,
+		uintptr_t vstart, uintptr_t vend, uintptr_t *addr,
+		struct vmap_area **spare, struct vmap_area **released);
+/* Largest free range, in bytes (the root's augmented value). */
+size_t vmap_free_tree_largest(const struct vmap_free_tree *t);
+/* Call fn on each free range in address order; stops at a non-zero return. */
+int vmap_free_tree_walk(const struct vmap_free_tree *t,
+		int (*fn)(const struct vmap_area *va, void *arg), void *arg);
+/*
+ * Check sorted, non-touching, inside [lo, hi), augmented values right,
+ * counters right. 0 or -EFAULT with a log line.
+ */
+int vmap_free_tree_check(const struct vmap_free_tree *t, uintptr_t lo, uintptr_t hi);
+
+/* ---- vmap_topo.c: topology from hwloc -------------------------------- */
+
+/** The sockets a space places memory on, and where each lcore sits. */
+struct vmap_topo {
+	unsigned int nr_sockets;             /**< at least 1 */
+	int socket_id[RTE_MAX_NUMA_NODES];   /**< socket id of each socket index */
+	uint8_t lcore_socket[RTE_MAX_LCORE]; /**< socket index of each lcore */
+	bool emulated;                       /**< from a synthetic description */
+	bool numa_ok;                        /**< libnuma placement works */
+};
+
+/*
+ * Build the topology: from hwloc's view of this machine, or from an hwloc
+ * synthetic description (e.g. "package:2 core:1 pu:1"). NUMA nodes are
+ * sockets (packages without NUMA objects count as one socket each).
+ * Returns 0 or -EINVAL (bad description) / -ENOMEM.
+ */
+int vmap_topo_load(struct vmap_topo *topo, const char *synthetic);
+/* Socket index of a socket id, or -1 if the topology has no such socket. */
+int vmap_topo_socket_index(const struct vmap_topo *topo, int socket_id);
+/* Socket index of the calling thread (its lcore's, or 0 for non-EAL threads). */
+unsigned int vmap_topo_caller_socket(const struct vmap_topo *topo);
+/*
+ * Bind [addr, addr + len) to the socket's memory with libnuma (mbind,
+ * preferred), before it is faulted in. A no-op when the socket is modelled
+ * only (emulated) or libnuma is unavailable. Returns 0 or -errno.
+ */
+int vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
+		void *addr, size_t len);
+
+/* ---- the space -------------------------------------------------------- */
+
+/** One exact-size list of ready ranges (kernel vmap_pool). */
+struct vmap_pool {
+	struct vmap_area_list head;
+	uint64_t len;
+};
+
+/**
+ * A vmap node: a lock shard of the space. Owns the busy tree of the live
+ * windows whose start lies in its zones, and the pools of ranges its
+ * callers allocated and freed. Bound to one socket.
+ */
+struct vmap_node {
+	/** Protects busy, nr_windows, va_used, gen. */
+	rte_spinlock_t busy_lock;
+	struct vmap_busy_root busy;
+	uint64_t nr_windows;
+	uint64_t va_used;
+	/** Bumped whenever a counter of this node changes (stats cache). */
+	uint32_t gen;
+	unsigned int id;
+	unsigned int arena;
+	int socket_id;
+	/** Protects pool[], pool_bytes, pool_cap; never held with busy_lock of another node. */
+	rte_spinlock_t pool_lock __rte_cache_aligned;
+	uint64_t pool_bytes;
+	uint64_t pool_cap;
+	struct vmap_pool pool[RTE_VMAP_POOL_CLASSES];
+} __rte_cache_aligned;
+
+/**
+ * An arena: the slice of the reservation whose memory sits on one socket.
+ * Its nodes are [first_node, first_node + nr_nodes).
+ */
+struct vmap_arena {
+	/** Protects free. */
+	rte_spinlock_t lock;
+	struct vmap_free_tree free;
+	uintptr_t start;
+	uintptr_t end;
+	unsigned int socket_idx;
+	unsigned int first_node;
+	unsigned int nr_nodes;
+} __rte_cache_aligned;
+
+/* Backing stripe locks serialise a page's 0<->1 reference transitions. */
+#define VMAP_BACKING_STRIPES 64
+
+/** Backing pages of the reservation, indexed by page. */
+struct vmap_backing {
+	size_t page_size;
+	unsigned int page_shift;
+	uint64_t nr_pages;
+	uint32_t *refcnt;        /**< per page: windows (live or pooled) overlapping it */
+	uint64_t *phys;          /**< per page: physical address once mapped */
+	uint64_t mem_used;       /**< bytes mapped (atomic) */
+	uint64_t mem_limit;      /**< 0 = none */
+	int mmap_flags;          /**< MAP_HUGETLB | size bits, or 0 */
+	rte_spinlock_t stripe[VMAP_BACKING_STRIPES];
+};
+
+/** Stats snapshot cache, validated by generation (seed 05). */
+struct vmap_stats_cache {
+	rte_spinlock_t lock;     /**< serialises refills */
+	uint32_t seq;            /**< odd while a refill writes the cache */
+	uint64_t gen;            /**< sum of generations the cache was built at */
+	struct rte_vmap_stats st;
+};
+
+struct rte_vmap {
+	/** Read by the inline rte_vmap_virt2iova(): must stay first. */
+	struct __rte_vmap_fastpath fast;
+	char name[RTE_VMAP_NAMESIZE];
+	struct rte_vmap_params params;  /**< as given (strings not kept) */
+	unsigned int flags;
+	enum rte_vmap_iova_mode iova_mode; /**< resolved: VA, PA or DOMAIN */
+	size_t lazy_max;
+
+	uintptr_t map_base;    /**< the mmap()ed reservation (page aligned) */
+	size_t map_len;
+	uint64_t *iova_table;  /**< per granule of the reservation */
+	size_t iova_table_len; /**< bytes mapped for it */
+
+	struct vmap_topo topo;
+	unsigned int nr_arenas;
+	struct vmap_arena *arenas;
+	unsigned int nr_nodes;
+	struct vmap_node *nodes;
+	uint64_t zone_size;
+
+	struct vmap_backing backing;
+
+	/** DOMAIN mode IOVA allocator; iova_lock protects it. */
+	rte_spinlock_t iova_lock;
+	struct vmap_free_tree iova_free;
+	rte_iova_t iova_base;
+	uint64_t iova_size;
+
+	const struct rte_vmap_iommu_ops *iommu;
+	void *iommu_priv;
+
+	/** Serialises purges, destroy and verify against each other. */
+	rte_spinlock_t purge_lock;
+	/** Space-wide counters (atomic). */
+	uint64_t nr_purges;
+	uint64_t nr_unmaps;
+	uint64_t nr_flushes;
+	uint64_t va_lazy;
+	/** Bumped on changes not covered by a node generation (backing, purges). */
+	uint32_t gen;
+	struct vmap_stats_cache stats_cache;
+
+	TAILQ_ENTRY(rte_vmap) next;
+};
+
+/* ---- vmap_node.c ------------------------------------------------------ */
+
+static inline unsigned int
+vmap_arena_of(const struct rte_vmap *vm, uintptr_t addr)
+{
+	unsigned int a;
+
+	/* Arenas are few (sockets); a short scan beats a division. */
+	for (a = 0; a + 1 < vm->nr_arenas; a++)
+		if (addr < vm->arenas[a].end)
+			break;
+	return a;
+}
+
+/*
+ * The node tracking a range that starts at addr: zones of zone_size bytes
+ * are striped over the nodes of the address's arena (kernel addr_to_node,
+ * with the stripe kept inside one socket's nodes).
+ */
+static inline struct vmap_node *
+vmap_addr_to_node(const struct rte_vmap *vm, uintptr_t addr)
+{
+	const struct vmap_arena *ar = &vm->arenas[vmap_arena_of(vm, addr)];
+	uint64_t zone = (addr - ar->start) / vm->zone_size;
+
+	return &vm->nodes[ar->first_node + zone % ar->nr_nodes];
+}
+
+int vmap_nodes_init(struct rte_vmap *vm);
+void vmap_nodes_fini(struct rte_vmap *vm);
+/* The node whose pools serve the caller on arena ar. */
+struct vmap_node *vmap_node_of_caller(struct rte_vmap *vm, unsigned int ar);
+/* Insert a live window into the busy tree of its node (takes busy_lock). */
+void vmap_busy_insert(struct rte_vmap *vm, struct vmap_area *va);
+/*
+ * Remove the live window starting exactly at addr (takes busy_lock).
+ * Returns it, or NULL and *err = -ENOENT (none starts there) or -EINVAL
+ * (a window with the wrong kind: block vs not, per want_block).
+ */
+struct vmap_area *vmap_busy_remove(struct rte_vmap *vm, uintptr_t addr,
+		bool want_block, int *err);
+/*
+ * Find the live window containing addr; copies it to *out under the lock.
+ * Starts at addr's node and walks back zone by zone (seed 03).
+ */
+int vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *out);
+/* Pop a pooled range of exactly npages granules aligned to align, or NULL. */
+struct vmap_area *vmap_pool_get(struct vmap_node *vn, size_t npages, size_t align);
+/* Push a range into the pool; false (not taken) if its class or the cap forbid. */
+bool vmap_pool_put(struct vmap_node *vn, struct vmap_area *va);
+/*
+ * Detach 1/2^shift of each class of every node of arena ar (all of it when
+ * shift is 0) into *out, for the caller to release to the free tree.
+ */
+void vmap_pools_decay(struct rte_vmap *vm, unsigned int ar, unsigned int shift,
+		struct vmap_area_list *out);
+
+/* ---- vmap_backing.c --------------------------------------------------- */
+
+int vmap_backing_init(struct rte_vmap *vm);
+void vmap_backing_fini(struct rte_vmap *vm);
+/* Check that pages of this size can be had at all: 0, -ENOTSUP. */
+int vmap_backing_probe(size_t page_size);
+/*
+ * Reference the backing pages under [start, start + size), mapping and
+ * faulting in (on the arena's socket) those not yet mapped. All or nothing:
+ * 0, or -ENOMEM (memory, mem_limit) with nothing held.
+ */
+int vmap_backing_get(struct rte_vmap *vm, uintptr_t start, size_t size,
+		unsigned int socket_idx);
+/* Drop the references; pages no window uses go back to the system. */
+void vmap_backing_put(struct rte_vmap *vm, uintptr_t start, size_t size);
+/* Physical address of a mapped byte (PA mode). */
+uint64_t vmap_backing_phys(const struct rte_vmap *vm, uintptr_t addr);
+
+/* ---- vmap_iova.c ------------------------------------------------------ */
+
+int vmap_iova_init(struct rte_vmap *vm);
+void vmap_iova_fini(struct rte_vmap *vm);
+/* DOMAIN mode: give va an IOVA range (no-op if it has one). 0 or -ENOMEM. */
+int vmap_iova_assign(struct rte_vmap *vm, struct vmap_area *va);
+/* DOMAIN mode: give the IOVA range back (no-op if none). */
+void vmap_iova_release(struct rte_vmap *vm, struct vmap_area *va);
+/* IOVA of a byte of va. */
+rte_iova_t vmap_iova_of(const struct rte_vmap *vm, const struct vmap_area *va,
+		uintptr_t addr);
+/* Publish va's pages in the IOVA table, or clear them. */
+void vmap_iova_publish(struct rte_vmap *vm, const struct vmap_area *va);
+void vmap_iova_clear(struct rte_vmap *vm, const struct vmap_area *va);
+/* Driver map of va (per contiguous run); on failure nothing stays mapped. */
+int vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va);
+/* Driver unmap of va (the same runs as its map), without a flush. */
+int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va);
+/* Driver flush over [start, end) of IOVA. */
+int vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end);
+/* IOVA span [*lo, *hi) that va's translation covers. */
+void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
+		rte_iova_t *lo, rte_iova_t *hi);
+
+/* ---- vmap_iommu.c ----------------------------------------------------- */
+
+const struct rte_vmap_iommu_ops *vmap_iommu_find(const char *name);
+
+/* ---- vmap_alloc.c ----------------------------------------------------- */
+
+void *vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align,
+		int socket_id, bool block);
+int vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size);
+/* Return a range that holds no backing or IOVA to its arena's free tree. */
+void vmap_release_range(struct rte_vmap *vm, struct vmap_area *va);
+/* Release a pooled or unmapped range completely (backing, IOVA, VA). */
+void vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va);
+
+/* ---- vmap_stats.c ----------------------------------------------------- */
+
+/* Note a change not covered by a node generation. */
+static inline void
+vmap_space_changed(struct rte_vmap *vm)
+{
+	__atomic_fetch_add(&vm->gen, 1, __ATOMIC_RELEASE);
+}
+
+/* Note a change of vn's counters (under either of its locks, hence atomic). */
+static inline void
+vmap_node_changed(struct vmap_node *vn)
+{
+	__atomic_fetch_add(&vn->gen, 1, __ATOMIC_RELEASE);
+}
+
+void vmap_stats_init(struct rte_vmap *vm);
+
+/* ---- vmap_space.c ----------------------------------------------------- */
+
+/* Call fn for each live space under the list lock (telemetry). */
+int vmap_space_walk(int (*fn)(struct rte_vmap *vm, void *arg), void *arg);
+
+#endif /* _VMAP_PRIVATE_H_ */

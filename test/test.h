@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+#ifndef _TEST_H_
+#define _TEST_H_
+
+/*
+ * The shape of DPDK's app/test/test.h (22.11): the installed DPDK ships
+ * neither rte_test.h nor test.h, so the runner carries its own copy of the
+ * conventions: TEST_ASSERT_* return TEST_FAILED from the current function,
+ * unit_test_suite_runner() runs a suite, REGISTER_TEST_COMMAND() adds a
+ * command the RTE>> prompt and DPDK_TEST=<name> can run.
+ */
+
+#include <stdio.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+
+#define TEST_SUCCESS 0
+#define TEST_FAILED  (-1)
+#define TEST_SKIPPED 77
+
+#define TEST_ASSERT(cond, msg, ...) do { \
+	if (!(cond)) { \
+		printf("TestCase %s() line %d failed: " msg "\n", \
+			__func__, __LINE__, ##__VA_ARGS__); \
+		return TEST_FAILED; \
+	} \
+} while (0)
+
+#define TEST_ASSERT_EQUAL(a, b, msg, ...) \
+	TEST_ASSERT((a) == (b), msg, ##__VA_ARGS__)
+#define TEST_ASSERT_NOT_EQUAL(a, b, msg, ...) \
+	TEST_ASSERT((a) != (b), msg, ##__VA_ARGS__)
+#define TEST_ASSERT_SUCCESS(val, msg, ...) \
+	TEST_ASSERT((val) == 0, msg, ##__VA_ARGS__)
+#define TEST_ASSERT_FAIL(val, msg, ...) \
+	TEST_ASSERT((val) != 0, msg, ##__VA_ARGS__)
+#define TEST_ASSERT_NULL(val, msg, ...) \
+	TEST_ASSERT((val) == NULL, msg, ##__VA_ARGS__)
+#define TEST_ASSERT_NOT_NULL(val, msg, ...) \
+	TEST_ASSERT((val) != NULL, msg, ##__VA_ARGS__)
+
+struct unit_test_case {
+	int (*setup)(void);
+	void (*teardown)(void);
+	int (*testcase)(void);
+	const char *name;
+	int enabled;
+};
+
+#define TEST_CASE(fn) { NULL, NULL, fn, #fn, 1 }
+#define TEST_CASE_ST(setup, teardown, fn) { setup, teardown, fn, #fn, 1 }
+#define TEST_CASE_DISABLED(fn) { NULL, NULL, fn, #fn, 0 }
+#define TEST_CASES_END() { NULL, NULL, NULL, NULL, 0 }
+
+struct unit_test_suite {
+	const char *suite_name;
+	int (*setup)(void);
+	void (*teardown)(void);
+	unsigned int total;
+	unsigned int executed;
+	unsigned int succeeded;
+	unsigned int failed;
+	unsigned int skipped;
+	struct unit_test_case unit_test_cases[];
+};
+
+/* Run every enabled case; TEST_SUCCESS if none failed (skips do not fail). */
+int unit_test_suite_runner(struct unit_test_suite *suite);
+
+typedef int (test_callback)(void);
+TAILQ_HEAD(test_commands_list, test_command);
+struct test_command {
+	TAILQ_ENTRY(test_command) next;
+	const char *command;
+	test_callback *callback;
+};
+
+void add_test_command(struct test_command *t);
+
+#define REGISTER_TEST_COMMAND(cmd, func) \
+	static struct test_command test_struct_##cmd = { \
+		.command = RTE_STR(cmd), \
+		.callback = func, \
+	}; \
+	RTE_INIT(test_register_##cmd) \
+	{ \
+		add_test_command(&test_struct_##cmd); \
+	}
+
+#endif /* _TEST_H_ */
