@@ -38,6 +38,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_compat.h>
+#include <rte_memory.h>
 
 #ifdef __cplusplus
 extern "C" {

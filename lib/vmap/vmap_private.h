@@ -31,12 +31,14 @@
  */
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/queue.h>
 #include <bsd/sys/tree.h>
 
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_seqlock.h>
 #include <rte_spinlock.h>
 
 #include "rte_vmap.h"
@@ -151,6 +153,8 @@ struct vmap_topo {
 	uint8_t lcore_socket[RTE_MAX_LCORE]; /**< socket index of each lcore */
 	bool emulated;                       /**< from a synthetic description */
 	bool numa_ok;                        /**< libnuma placement works */
+	unsigned int nr_cpus;                /**< entries of cpu_socket[] */
+	uint8_t cpu_socket[CPU_SETSIZE];     /**< socket index of each CPU (non-EAL threads) */
 };
 
 /*
@@ -162,7 +166,7 @@ struct vmap_topo {
 int vmap_topo_load(struct vmap_topo *topo, const char *synthetic);
 /* Socket index of a socket id, or -1 if the topology has no such socket. */
 int vmap_topo_socket_index(const struct vmap_topo *topo, int socket_id);
-/* Socket index of the calling thread (its lcore's, or 0 for non-EAL threads). */
+/* Socket index of the calling thread: its lcore's, or for a non-EAL thread its CPU's. */
 unsigned int vmap_topo_caller_socket(const struct vmap_topo *topo);
 /*
  * Bind [addr, addr + len) to the socket's memory with libnuma (mbind,
@@ -231,13 +235,17 @@ struct vmap_backing {
 	uint64_t mem_used;       /**< bytes mapped (atomic) */
 	uint64_t mem_limit;      /**< 0 = none */
 	int mmap_flags;          /**< MAP_HUGETLB | size bits, or 0 */
+	int pagemap_fd;          /**< /proc/self/pagemap in PA mode, else -1 */
 	rte_spinlock_t stripe[VMAP_BACKING_STRIPES];
 };
 
-/** Stats snapshot cache, validated by generation (seed 05). */
+/**
+ * Stats snapshot cache, validated by generation counters (seed 05): a
+ * reader that finds the sum of the generations unchanged copies the cache
+ * under the seqlock's read side, taking no lock.
+ */
 struct vmap_stats_cache {
-	rte_spinlock_t lock;     /**< serialises refills */
-	uint32_t seq;            /**< odd while a refill writes the cache */
+	rte_seqlock_t lock;      /**< writers: refills; readers: lock-free copies */
 	uint64_t gen;            /**< sum of generations the cache was built at */
 	struct rte_vmap_stats st;
 };
@@ -274,8 +282,11 @@ struct rte_vmap {
 	const struct rte_vmap_iommu_ops *iommu;
 	void *iommu_priv;
 
-	/** Serialises purges, destroy and verify against each other. */
-	rte_spinlock_t purge_lock;
+	/**
+	 * Serialises purges, destroy and verify against each other. A mutex:
+	 * a purge works long and allocates (the kernel's vmap_purge_lock).
+	 */
+	pthread_mutex_t purge_lock;
 	/** Space-wide counters (atomic). */
 	uint64_t nr_purges;
 	uint64_t nr_unmaps;
@@ -325,15 +336,22 @@ void vmap_busy_insert(struct rte_vmap *vm, struct vmap_area *va);
 /*
  * Remove the live window starting exactly at addr (takes busy_lock).
  * Returns it, or NULL and *err = -ENOENT (none starts there) or -EINVAL
- * (a window with the wrong kind: block vs not, per want_block).
+ * (a window of the wrong kind: block vs not, per want_block; or size is
+ * not 0 and differs from the window's).
  */
 struct vmap_area *vmap_busy_remove(struct rte_vmap *vm, uintptr_t addr,
-		bool want_block, int *err);
+		bool want_block, size_t size, int *err);
 /*
  * Find the live window containing addr; copies it to *out under the lock.
  * Starts at addr's node and walks back zone by zone (seed 03).
  */
 int vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *out);
+/* Remove every live window of every node, calling fn on each (destroy). */
+void vmap_busy_drain(struct rte_vmap *vm,
+		void (*fn)(struct rte_vmap *vm, struct vmap_area *va, void *arg), void *arg);
+/* Call fn on every live window of vn in address order, with busy_lock held. */
+int vmap_busy_walk(struct vmap_node *vn,
+		int (*fn)(const struct vmap_area *va, void *arg), void *arg);
 /* Pop a pooled range of exactly npages granules aligned to align, or NULL. */
 struct vmap_area *vmap_pool_get(struct vmap_node *vn, size_t npages, size_t align);
 /* Push a range into the pool; false (not taken) if its class or the cap forbid. */
@@ -393,6 +411,10 @@ const struct rte_vmap_iommu_ops *vmap_iommu_find(const char *name);
 
 /* ---- vmap_alloc.c ----------------------------------------------------- */
 
+/* Descriptors: allocate and free outside every spinlock. */
+struct vmap_area *vmap_area_new(void);
+void vmap_area_delete(struct vmap_area *va);
+
 void *vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align,
 		int socket_id, bool block);
 int vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size);
@@ -400,6 +422,14 @@ int vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size);
 void vmap_release_range(struct rte_vmap *vm, struct vmap_area *va);
 /* Release a pooled or unmapped range completely (backing, IOVA, VA). */
 void vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va);
+
+/* ---- vmap_purge.c ----------------------------------------------------- */
+
+/*
+ * Pressure: give every pooled range back to the free trees (and, once
+ * frees are lazy, purge them). Returns the bytes made free.
+ */
+uint64_t vmap_reclaim(struct rte_vmap *vm);
 
 /* ---- vmap_stats.c ----------------------------------------------------- */
 
@@ -418,6 +448,8 @@ vmap_node_changed(struct vmap_node *vn)
 }
 
 void vmap_stats_init(struct rte_vmap *vm);
+/* Whether the next rte_vmap_stats_get() will take the lock-free path. */
+bool vmap_stats_cached(const struct rte_vmap *vm);
 
 /* ---- vmap_space.c ----------------------------------------------------- */
 

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * The way of a request.
+ *
+ * alloc: round -> the caller's node on the socket -> its pool (a ready
+ * range: backed, with its IOVA) -> else lowest fit in the socket arena's
+ * free tree, then backing -> driver map -> IOVA table -> busy tree.
+ *
+ * free: busy tree -> IOVA table cleared -> driver unmap + flush -> the
+ * allocating node's pool, or backing, IOVA and VA given back.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "vmap_private.h"
+
+struct vmap_area *
+vmap_area_new(void)
+{
+	struct vmap_area *va = malloc(sizeof(*va));
+
+	if (va != NULL) {
+		va->state = VMAP_AREA_SPARE;
+		va->flags = 0;
+		va->iova = 0;
+		va->alloc_node = 0;
+		va->subtree_max = 0;
+	}
+	return va;
+}
+
+void
+vmap_area_delete(struct vmap_area *va)
+{
+	free(va);
+}
+
+void
+vmap_release_range(struct rte_vmap *vm, struct vmap_area *va)
+{
+	struct vmap_arena *ar = &vm->arenas[vmap_arena_of(vm, va->start)];
+	struct vmap_area *desc = va, *released = NULL;
+	int ret;
+
+	rte_spinlock_lock(&ar->lock);
+	ret = vmap_free_tree_insert(&ar->free, va->start, va->size, &desc, &released);
+	rte_spinlock_unlock(&ar->lock);
+	if (ret != 0)
+		VMAP_LOG(ERR, "range 0x%" PRIxPTR "+%zu overlaps free space: leaked",
+			va->start, va->size);
+	vmap_area_delete(desc);
+	vmap_area_delete(released);
+	vmap_space_changed(vm);
+}
+
+void
+vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va)
+{
+	if ((va->flags & VMAP_AREA_F_BACKED) != 0)
+		vmap_backing_put(vm, va->start, va->size);
+	va->flags &= ~VMAP_AREA_F_BACKED;
+	vmap_iova_release(vm, va);
+	vmap_release_range(vm, va);
+}
+
+/* Lowest fit in the arena's free tree: VA only, no backing yet. */
+static struct vmap_area *
+tree_alloc(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
+{
+	struct vmap_arena *arena = &vm->arenas[ar];
+	struct vmap_area *win, *spare, *released = NULL;
+	uintptr_t addr;
+	int ret;
+
+	/* Descriptors are allocated before the lock (kernel-notes 2.1 inv. 8). */
+	win = vmap_area_new();
+	spare = vmap_area_new();
+	if (win == NULL || spare == NULL) {
+		vmap_area_delete(win);
+		vmap_area_delete(spare);
+		return NULL;
+	}
+	rte_spinlock_lock(&arena->lock);
+	ret = vmap_free_tree_alloc(&arena->free, size, align, arena->start, arena->end,
+		&addr, &spare, &released);
+	rte_spinlock_unlock(&arena->lock);
+	vmap_area_delete(spare);
+	if (ret != 0) {
+		vmap_area_delete(win);
+		return NULL;
+	}
+	if (released != NULL) {
+		vmap_area_delete(win);
+		win = released;
+	}
+	win->start = addr;
+	win->size = size;
+	win->state = VMAP_AREA_SPARE;
+	win->flags = 0;
+	vmap_space_changed(vm);
+	return win;
+}
+
+/* A range from the free tree, backed; under pressure reclaim and retry once. */
+static struct vmap_area *
+fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
+{
+	struct vmap_area *win;
+	int attempt, ret = -ENOMEM;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		win = tree_alloc(vm, ar, size, align);
+		if (win != NULL) {
+			ret = vmap_backing_get(vm, win->start, win->size, ar);
+			if (ret == 0) {
+				win->flags |= VMAP_AREA_F_BACKED;
+				return win;
+			}
+			vmap_release_range(vm, win);
+		}
+		/* Bounded ladder (kernel-notes 2.1 inv. 11): reclaim once, then fail. */
+		if (attempt == 0 && vmap_reclaim(vm) == 0)
+			break;
+	}
+	rte_errno = -ret;
+	return NULL;
+}
+
+/* Give a range that is no longer mapped in the IOMMU to its pool, or back. */
+static void
+range_recycle(struct rte_vmap *vm, struct vmap_area *win)
+{
+	win->flags &= ~VMAP_AREA_F_BLOCK;
+	if (vmap_pool_put(&vm->nodes[win->alloc_node], win))
+		return;
+	vmap_retire_range(vm, win);
+}
+
+static int
+resolve_socket(struct rte_vmap *vm, int socket_id, unsigned int *ar)
+{
+	int idx;
+
+	if (socket_id == SOCKET_ID_ANY) {
+		*ar = vmap_topo_caller_socket(&vm->topo);
+		return 0;
+	}
+	idx = vmap_topo_socket_index(&vm->topo, socket_id);
+	if (idx < 0)
+		return -EINVAL;
+	*ar = idx;
+	return 0;
+}
+
+void *
+vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
+		bool block)
+{
+	struct vmap_node *vn;
+	struct vmap_area *win;
+	bool pooled = true;
+	unsigned int ar;
+	int ret;
+
+	if (vm == NULL || size == 0 || size > vm->map_len ||
+			(align & (align - 1)) != 0 || align > vm->map_len) {
+		VMAP_LOG(ERR, "bad arguments: space %p size %zu align %zu", vm, size, align);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (resolve_socket(vm, socket_id, &ar) != 0) {
+		VMAP_LOG(ERR, "%s: socket %d is not in the topology", vm->name, socket_id);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	size = RTE_ALIGN_CEIL(size, VMAP_GRANULE);
+	align = RTE_MAX(align, (size_t)VMAP_GRANULE);
+	vn = vmap_node_of_caller(vm, ar);
+
+	win = vmap_pool_get(vn, size >> VMAP_GRANULE_SHIFT, align);
+	if (win == NULL) {
+		pooled = false;
+		win = fresh_range(vm, ar, size, align);
+		if (win == NULL) {
+			VMAP_LOG(ERR, "%s: no room for %zu bytes on socket %d", vm->name,
+				size, vm->topo.socket_id[ar]);
+			return NULL;
+		}
+		win->alloc_node = vn->id;
+	}
+	ret = vmap_iova_assign(vm, win);
+	if (ret == 0)
+		ret = vmap_iova_map(vm, win);
+	if (ret != 0) {
+		VMAP_LOG(ERR, "%s: IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
+		if (pooled)
+			range_recycle(vm, win);
+		else
+			vmap_retire_range(vm, win);
+		rte_errno = -ret;
+		return NULL;
+	}
+	if (block)
+		win->flags |= VMAP_AREA_F_BLOCK;
+	vmap_iova_publish(vm, win);
+	vmap_busy_insert(vm, win);
+	return (void *)win->start;
+}
+
+int
+vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
+{
+	struct vmap_area *win;
+	rte_iova_t lo, hi;
+	int ret;
+
+	if (vm == NULL) {
+		VMAP_LOG(ERR, "NULL space");
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	if (addr == NULL)
+		return 0;
+	if (size != 0)
+		size = RTE_ALIGN_CEIL(size, VMAP_GRANULE);
+	win = vmap_busy_remove(vm, (uintptr_t)addr, block, size, &ret);
+	if (win == NULL) {
+		VMAP_LOG(ERR, "%s: %p is not the start of a live %swindow%s", vm->name, addr,
+			block ? "block " : "", ret == -EINVAL ? " of that kind and size" : "");
+		rte_errno = -ret;
+		return ret;
+	}
+	vmap_iova_clear(vm, win);
+	/* Strict: the translation is gone before the range can be reused. */
+	ret = vmap_iova_unmap(vm, win);
+	vmap_iova_span(vm, win, &lo, &hi);
+	if (vm->iommu->unmap != NULL) {
+		int r = vmap_iova_flush(vm, lo, hi);
+
+		if (ret == 0)
+			ret = r;
+	}
+	if (ret != 0)
+		VMAP_LOG(ERR, "%s: IOMMU unmap of %p failed: %d", vm->name, addr, ret);
+	range_recycle(vm, win);
+	return 0;
+}
+
+void *
+rte_vmap_alloc(struct rte_vmap *vm, size_t size, size_t align, int socket_id)
+{
+	return vmap_alloc_window(vm, size, align, socket_id, false);
+}
+
+int
+rte_vmap_free(struct rte_vmap *vm, void *addr)
+{
+	return vmap_free_window(vm, addr, false, 0);
+}
+
+size_t
+rte_vmap_block_max(const struct rte_vmap *vm)
+{
+	return vm == NULL ? 0 : VMAP_BLOCK_MAX;
+}
+
+void *
+rte_vmap_block_alloc(struct rte_vmap *vm, size_t size)
+{
+	if (vm == NULL || size == 0 || size > VMAP_BLOCK_MAX) {
+		VMAP_LOG(ERR, "bad arguments: space %p size %zu (block max %" PRIu64 ")",
+			vm, size, VMAP_BLOCK_MAX);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return vmap_alloc_window(vm, size, 0, SOCKET_ID_ANY, true);
+}
+
+int
+rte_vmap_block_free(struct rte_vmap *vm, void *addr, size_t size)
+{
+	if (vm != NULL && addr != NULL && (size == 0 || size > VMAP_BLOCK_MAX)) {
+		VMAP_LOG(ERR, "%s: block size %zu out of range", vm->name, size);
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	return vmap_free_window(vm, addr, true, size);
+}
+
+int
+rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_window *w)
+{
+	struct vmap_area va;
+	int ret;
+
+	if (vm == NULL || w == NULL) {
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	ret = vmap_busy_find(vm, (uintptr_t)addr, &va);
+	if (ret != 0) {
+		rte_errno = -ret;
+		return ret;
+	}
+	w->va = (void *)va.start;
+	w->iova = vmap_iova_of(vm, &va, va.start);
+	w->size = va.size;
+	w->socket_id = vm->topo.socket_id[vmap_arena_of(vm, va.start)];
+	w->node = vmap_addr_to_node(vm, va.start)->id;
+	w->from_block = (va.flags & VMAP_AREA_F_BLOCK) != 0;
+	return 0;
+}

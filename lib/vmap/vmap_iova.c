@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * IO addresses of windows, and the driver calls that make them real.
+ *
+ * - VA: the IOVA of a byte is its address.
+ * - PA: the physical address of its backing page plus the offset; the
+ *   driver sees one map per physically contiguous run (at most a page).
+ * - DOMAIN: each window holds a contiguous range of the space's own IOVA
+ *   range, allocated from a free tree like the VA itself (the same code:
+ *   lowest fit keeps the IOVA space dense, which keeps IOMMU page tables
+ *   small, the reason the kernel's IOVA allocator stays near its top).
+ *
+ * virt2iova is one load from a table with an entry per 4 KiB of the
+ * reservation: IOVA | valid bit, 0 when the page is in no live window.
+ * The table is a sparse anonymous mapping, so it costs memory only where
+ * windows have been.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sys/mman.h>
+
+#include "vmap_private.h"
+
+/* Default DOMAIN range: above every user VA (47 bits) and every PA here. */
+#define VMAP_DOMAIN_IOVA_BASE (UINT64_C(1) << 47)
+
+int
+vmap_iova_init(struct rte_vmap *vm)
+{
+	struct vmap_area *va, *released = NULL;
+	void *p;
+
+	vm->iova_table_len = (vm->map_len >> VMAP_GRANULE_SHIFT) * sizeof(uint64_t);
+	p = mmap(NULL, vm->iova_table_len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	vm->iova_table = p;
+	vm->fast.iova_table = p;
+
+	rte_spinlock_init(&vm->iova_lock);
+	vmap_free_tree_init(&vm->iova_free);
+	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN)
+		return 0;
+	vm->iova_base = vm->params.iova_base != 0 ?
+		vm->params.iova_base : VMAP_DOMAIN_IOVA_BASE;
+	vm->iova_size = vm->params.iova_size != 0 ? vm->params.iova_size : vm->map_len;
+	va = vmap_area_new();
+	if (va == NULL)
+		return -ENOMEM;
+	vmap_free_tree_insert(&vm->iova_free, vm->iova_base, vm->iova_size, &va, &released);
+	vmap_area_delete(va);
+	vmap_area_delete(released);
+	return 0;
+}
+
+void
+vmap_iova_fini(struct rte_vmap *vm)
+{
+	vmap_free_tree_fini(&vm->iova_free);
+	if (vm->iova_table != NULL)
+		munmap(vm->iova_table, vm->iova_table_len);
+	vm->iova_table = NULL;
+	vm->fast.iova_table = NULL;
+}
+
+int
+vmap_iova_assign(struct rte_vmap *vm, struct vmap_area *va)
+{
+	struct vmap_area *spare, *released = NULL;
+	uintptr_t iova;
+	int ret;
+
+	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN || (va->flags & VMAP_AREA_F_IOVA) != 0)
+		return 0;
+	spare = vmap_area_new();
+	if (spare == NULL)
+		return -ENOMEM;
+	rte_spinlock_lock(&vm->iova_lock);
+	ret = vmap_free_tree_alloc(&vm->iova_free, va->size, VMAP_GRANULE,
+		vm->iova_base, vm->iova_base + vm->iova_size, &iova, &spare, &released);
+	rte_spinlock_unlock(&vm->iova_lock);
+	vmap_area_delete(spare);
+	vmap_area_delete(released);
+	if (ret != 0)
+		return -ENOMEM;
+	va->iova = iova;
+	va->flags |= VMAP_AREA_F_IOVA;
+	return 0;
+}
+
+void
+vmap_iova_release(struct rte_vmap *vm, struct vmap_area *va)
+{
+	struct vmap_area *desc, *released = NULL;
+
+	if ((va->flags & VMAP_AREA_F_IOVA) == 0)
+		return;
+	desc = vmap_area_new();
+	rte_spinlock_lock(&vm->iova_lock);
+	if (vmap_free_tree_insert(&vm->iova_free, va->iova, va->size, &desc, &released) != 0)
+		VMAP_LOG(ERR, "IOVA range 0x%" PRIx64 "+%zu overlaps a free one: leaked",
+			va->iova, va->size);
+	rte_spinlock_unlock(&vm->iova_lock);
+	vmap_area_delete(desc);
+	vmap_area_delete(released);
+	va->flags &= ~VMAP_AREA_F_IOVA;
+}
+
+rte_iova_t
+vmap_iova_of(const struct rte_vmap *vm, const struct vmap_area *va, uintptr_t addr)
+{
+	switch (vm->iova_mode) {
+	case RTE_VMAP_IOVA_PA:
+		return vmap_backing_phys(vm, addr);
+	case RTE_VMAP_IOVA_DOMAIN:
+		return va->iova + (addr - va->start);
+	default:
+		return addr;
+	}
+}
+
+static inline uint64_t *
+table_slot(struct rte_vmap *vm, uintptr_t addr)
+{
+	return &vm->iova_table[(addr - vm->map_base) >> VMAP_GRANULE_SHIFT];
+}
+
+void
+vmap_iova_publish(struct rte_vmap *vm, const struct vmap_area *va)
+{
+	uint64_t *slot = table_slot(vm, va->start);
+	uintptr_t a;
+
+	for (a = va->start; a < va->start + va->size; a += VMAP_GRANULE)
+		__atomic_store_n(slot++, vmap_iova_of(vm, va, a) | __RTE_VMAP_IOVA_VALID,
+			__ATOMIC_RELEASE);
+}
+
+void
+vmap_iova_clear(struct rte_vmap *vm, const struct vmap_area *va)
+{
+	uint64_t *slot = table_slot(vm, va->start);
+	size_t i;
+
+	for (i = 0; i < va->size >> VMAP_GRANULE_SHIFT; i++)
+		__atomic_store_n(slot++, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The runs the driver sees: the whole window, or in PA mode one run per
+ * backing page it touches. unmap uses the same runs as map, so an unmap
+ * never splits a mapping (API invariant 6).
+ */
+static size_t
+run_len(const struct rte_vmap *vm, const struct vmap_area *va, uintptr_t a)
+{
+	uintptr_t end = va->start + va->size;
+	uintptr_t next;
+
+	if (vm->iova_mode != RTE_VMAP_IOVA_PA)
+		return end - a;
+	next = RTE_ALIGN_FLOOR(a - vm->map_base, vm->backing.page_size) +
+		vm->backing.page_size + vm->map_base;
+	return RTE_MIN(next, end) - a;
+}
+
+static int
+unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto)
+{
+	const struct rte_vmap_iommu_ops *ops = vm->iommu;
+	uintptr_t a;
+	size_t len;
+	int ret = 0, r;
+
+	for (a = va->start; a < upto; a += len) {
+		len = run_len(vm, va, a);
+		r = ops->unmap(vm->iommu_priv, vmap_iova_of(vm, va, a), len);
+		__atomic_fetch_add(&vm->nr_unmaps, 1, __ATOMIC_RELAXED);
+		if (r != 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
+}
+
+int
+vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va)
+{
+	const struct rte_vmap_iommu_ops *ops = vm->iommu;
+	rte_iova_t lo, hi;
+	uintptr_t a;
+	size_t len;
+	int ret;
+
+	if (ops->map == NULL)
+		return 0;
+	for (a = va->start; a < va->start + va->size; a += len) {
+		len = run_len(vm, va, a);
+		ret = ops->map(vm->iommu_priv, (void *)a, vmap_iova_of(vm, va, a), len);
+		if (ret == 0)
+			continue;
+		/* Undo what was mapped: the space stays as it was (invariant 5). */
+		if (ops->unmap != NULL && a > va->start) {
+			unmap_runs(vm, va, a);
+			vmap_iova_span(vm, va, &lo, &hi);
+			vmap_iova_flush(vm, lo, hi);
+		}
+		return ret < 0 ? ret : -EIO;
+	}
+	return 0;
+}
+
+int
+vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va)
+{
+	if (vm->iommu->unmap == NULL)
+		return 0;
+	return unmap_runs(vm, va, va->start + va->size);
+}
+
+int
+vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end)
+{
+	if (vm->iommu->flush == NULL || start >= end)
+		return 0;
+	__atomic_fetch_add(&vm->nr_flushes, 1, __ATOMIC_RELAXED);
+	return vm->iommu->flush(vm->iommu_priv, start, end);
+}
+
+void
+vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
+		rte_iova_t *lo, rte_iova_t *hi)
+{
+	uintptr_t a;
+	size_t len;
+	rte_iova_t s;
+
+	if (vm->iova_mode != RTE_VMAP_IOVA_PA) {
+		*lo = vmap_iova_of(vm, va, va->start);
+		*hi = *lo + va->size;
+		return;
+	}
+	*lo = RTE_BAD_IOVA;
+	*hi = 0;
+	for (a = va->start; a < va->start + va->size; a += len) {
+		len = run_len(vm, va, a);
+		s = vmap_iova_of(vm, va, a);
+		*lo = RTE_MIN(*lo, s);
+		*hi = RTE_MAX(*hi, s + len);
+	}
+}

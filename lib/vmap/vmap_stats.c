@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * Statistics with a cached snapshot (seed 05, Ingo Molnar's two-generation
+ * scheme). Every node has a generation bumped whenever its counters change,
+ * and the space one for changes no node sees (backing, free trees). A
+ * snapshot remembers the sum of the generations it was built at: while the
+ * sum is unchanged nothing changed (each generation only grows), and the
+ * reader copies the cache without taking any lock. Otherwise it rebuilds
+ * the snapshot, reading the generations *before* it reads the counters, so
+ * a change racing with the rebuild only makes the next call rebuild again.
+ * The generations start at 1 and the cache at 0: the first call rebuilds
+ * (the bug George Spelvin found in v3 of that patch).
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include "vmap_private.h"
+
+void
+vmap_stats_init(struct rte_vmap *vm)
+{
+	rte_seqlock_init(&vm->stats_cache.lock);
+	vm->stats_cache.gen = 0;
+	vm->gen = 1;
+}
+
+static uint64_t
+current_gen(const struct rte_vmap *vm)
+{
+	uint64_t sum = __atomic_load_n(&vm->gen, __ATOMIC_ACQUIRE);
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_nodes; i++)
+		sum += __atomic_load_n(&vm->nodes[i].gen, __ATOMIC_ACQUIRE);
+	return sum;
+}
+
+static void
+stats_build(struct rte_vmap *vm, struct rte_vmap_stats *st)
+{
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	st->va_size = vm->map_len;
+	for (i = 0; i < vm->nr_nodes; i++) {
+		struct vmap_node *vn = &vm->nodes[i];
+
+		rte_spinlock_lock(&vn->busy_lock);
+		st->nr_windows += vn->nr_windows;
+		st->va_used += vn->va_used;
+		rte_spinlock_unlock(&vn->busy_lock);
+	}
+	for (i = 0; i < vm->nr_arenas; i++) {
+		struct vmap_arena *ar = &vm->arenas[i];
+		size_t largest;
+
+		rte_spinlock_lock(&ar->lock);
+		largest = vmap_free_tree_largest(&ar->free);
+		rte_spinlock_unlock(&ar->lock);
+		st->va_largest_free = RTE_MAX(st->va_largest_free, (uint64_t)largest);
+	}
+	st->mem_used = __atomic_load_n(&vm->backing.mem_used, __ATOMIC_RELAXED);
+}
+
+/* Counters kept as plain atomics are read live, not cached. */
+static void
+stats_live(const struct rte_vmap *vm, struct rte_vmap_stats *st)
+{
+	st->va_lazy = __atomic_load_n(&vm->va_lazy, __ATOMIC_RELAXED);
+	st->nr_purges = __atomic_load_n(&vm->nr_purges, __ATOMIC_RELAXED);
+	st->nr_unmaps = __atomic_load_n(&vm->nr_unmaps, __ATOMIC_RELAXED);
+	st->nr_flushes = __atomic_load_n(&vm->nr_flushes, __ATOMIC_RELAXED);
+}
+
+int
+rte_vmap_stats_get(struct rte_vmap *vm, struct rte_vmap_stats *st)
+{
+	struct vmap_stats_cache *c;
+	uint64_t gen;
+	uint32_t sn;
+	bool hit;
+
+	if (vm == NULL || st == NULL) {
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	c = &vm->stats_cache;
+	gen = current_gen(vm);
+	do {
+		sn = rte_seqlock_read_begin(&c->lock);
+		hit = c->gen == gen;
+		if (hit)
+			*st = c->st;
+	} while (rte_seqlock_read_retry(&c->lock, sn));
+	if (hit) {
+		stats_live(vm, st);
+		return 0;
+	}
+
+	rte_seqlock_write_lock(&c->lock);
+	gen = current_gen(vm);
+	stats_build(vm, &c->st);
+	c->gen = gen;
+	*st = c->st;
+	rte_seqlock_write_unlock(&c->lock);
+	stats_live(vm, st);
+	return 0;
+}
+
+/* For tests: whether the next rte_vmap_stats_get() takes the lock-free path. */
+bool
+vmap_stats_cached(const struct rte_vmap *vm)
+{
+	return __atomic_load_n(&vm->stats_cache.gen, __ATOMIC_ACQUIRE) == current_gen(vm);
+}
