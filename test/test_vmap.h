@@ -7,7 +7,9 @@
 
 /* Helpers the vmap test suites share. */
 
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_vmap.h>
