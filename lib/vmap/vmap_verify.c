@@ -134,9 +134,12 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 		uint64_t len = 0;
 
 		STAILQ_FOREACH(va, &vn->pool[k].head, link) {
-			if (va->size != (k + 1) * VMAP_GRANULE || va->state != VMAP_AREA_POOLED ||
-					va->alloc_node != vn->id || !(va->flags & VMAP_AREA_F_BACKED))
-				FAIL("pooled range 0x%" PRIxPTR "+%zu wrong for class %u of node %u",
+			bool ok = va->size == (k + 1) * VMAP_GRANULE &&
+				va->state == VMAP_AREA_POOLED && va->alloc_node == vn->id &&
+				(va->flags & VMAP_AREA_F_BACKED) != 0;
+
+			if (!ok)
+				FAIL("pooled 0x%" PRIxPTR "+%zu wrong for class %u of node %u",
 					va->start, va->size, k, vn->id);
 			if (collect_one(va, c) != 0)
 				return -ENOSPC;
@@ -205,7 +208,7 @@ check_backing(struct rte_vmap *vm, const struct collect *c)
 		for (p = first; r != NULL && r->state != VMAP_AREA_FREE && p <= last; p++) {
 			if (p != cur) {
 				if (cur != UINT64_MAX && bk->refcnt[cur] != want)
-					FAIL("page %" PRIu64 " has %u references, %u windows use it",
+					FAIL("page %" PRIu64 " has %u references, %u use it",
 						cur, bk->refcnt[cur], want);
 				pages += cur != UINT64_MAX;
 				cur = p;
