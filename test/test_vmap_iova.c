@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * IOVA modes and the IOMMU driver contract, checked by a recording driver
+ * that fails the test on any violation of API.md's invariants 1, 2, 5, 6,
+ * and by a driver whose map fails on demand.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+#include <rte_vmap_iommu.h>
+
+#include "test_vmap.h"
+
+#define REC_MAX 4096
+
+/* What the recording driver saw: live mappings and unflushed unmaps. */
+struct rec_map {
+	uintptr_t va;
+	rte_iova_t iova;
+	size_t len;
+	bool live;     /* mapped, not unmapped */
+	bool stale;    /* unmapped, not yet covered by a flush */
+};
+
+static struct rec_map rec[REC_MAX];
+static unsigned int rec_n;
+static unsigned int rec_violations;
+static unsigned int rec_maps, rec_unmaps, rec_flushes;
+static unsigned int fail_map_every; /* fail every Nth map; 0 = never */
+
+static bool
+overlaps(uint64_t a, size_t alen, uint64_t b, size_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static int
+rec_open(struct rte_vmap *vm, const char *args, void **priv)
+{
+	RTE_SET_USED(vm);
+	RTE_SET_USED(args);
+	*priv = rec;
+	rec_n = 0;
+	rec_violations = 0;
+	rec_maps = rec_unmaps = rec_flushes = 0;
+	return 0;
+}
+
+static int
+rec_map(void *priv, void *va, rte_iova_t iova, size_t len)
+{
+	unsigned int i;
+
+	RTE_SET_USED(priv);
+	if (fail_map_every != 0 && ++rec_maps % fail_map_every == 0)
+		return -EIO;
+	if (((uintptr_t)va | iova | len) & 4095) {
+		printf("violation: unaligned map %p 0x%" PRIx64 "+%zu\n", va, iova, len);
+		rec_violations++;
+	}
+	for (i = 0; i < rec_n; i++) {
+		/* Invariant 1: no map over an unflushed unmap, in VA or IOVA. */
+		if (rec[i].stale && (overlaps(rec[i].iova, rec[i].len, iova, len) ||
+				overlaps(rec[i].va, rec[i].len, (uintptr_t)va, len))) {
+			printf("violation: map %p over an unflushed unmap\n", va);
+			rec_violations++;
+		}
+		if (rec[i].live && overlaps(rec[i].iova, rec[i].len, iova, len)) {
+			printf("violation: IOVA 0x%" PRIx64 " mapped twice\n", iova);
+			rec_violations++;
+		}
+	}
+	/* Reuse a dead slot. */
+	for (i = 0; i < rec_n; i++)
+		if (!rec[i].live && !rec[i].stale)
+			break;
+	if (i == rec_n) {
+		if (rec_n == REC_MAX)
+			return -ENOSPC;
+		rec_n++;
+	}
+	rec[i] = (struct rec_map){ (uintptr_t)va, iova, len, true, false };
+	return 0;
+}
+
+static int
+rec_unmap(void *priv, rte_iova_t iova, size_t len)
+{
+	unsigned int i;
+
+	RTE_SET_USED(priv);
+	rec_unmaps++;
+	/* Invariant 6: an unmap covers exactly one earlier map. */
+	for (i = 0; i < rec_n; i++) {
+		if (rec[i].live && rec[i].iova == iova && rec[i].len == len) {
+			rec[i].live = false;
+			rec[i].stale = true;
+			return 0;
+		}
+	}
+	printf("violation: unmap 0x%" PRIx64 "+%zu matches no map\n", iova, len);
+	rec_violations++;
+	return -ENOENT;
+}
+
+static int
+rec_flush(void *priv, rte_iova_t start, rte_iova_t end)
+{
+	unsigned int i;
+
+	RTE_SET_USED(priv);
+	rec_flushes++;
+	for (i = 0; i < rec_n; i++)
+		if (rec[i].stale && rec[i].iova >= start && rec[i].iova + rec[i].len <= end)
+			rec[i].stale = false;
+	return 0;
+}
+
+static unsigned int
+rec_stale(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < rec_n; i++)
+		n += rec[i].stale;
+	return n;
+}
+
+static unsigned int
+rec_live(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < rec_n; i++)
+		n += rec[i].live;
+	return n;
+}
+
+static struct rte_vmap_iommu_ops rec_ops = {
+	.name = "test_rec",
+	.open = rec_open,
+	.map = rec_map,
+	.unmap = rec_unmap,
+	.flush = rec_flush,
+};
+
+RTE_VMAP_IOMMU_REGISTER(rec_ops);
+
+static int
+test_iommu_register_misuse(void)
+{
+	static struct rte_vmap_iommu_ops unnamed = { .name = NULL };
+
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_register(NULL), -EINVAL, "NULL ops");
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_register(&unnamed), -EINVAL, "no name");
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_register(&rec_ops), -EEXIST, "twice");
+	TEST_ASSERT_EQUAL(rte_errno, EEXIST, "errno %d", rte_errno);
+	return TEST_SUCCESS;
+}
+
+/* Random allocs and frees through the recording driver in one IOVA mode. */
+static int
+run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name)
+{
+	struct rte_vmap_params p;
+	struct rte_vmap_window w;
+	struct rte_vmap *vm;
+	void *win[64] = { NULL };
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned int i, k;
+
+	vmap_test_params(&p, name);
+	p.iommu = "test_rec";
+	p.iova_mode = mode;
+	vm = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(vm, "create %s: %d", name, rte_errno);
+	for (i = 0; i < 3000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		k = x % RTE_DIM(win);
+		if (win[k] != NULL) {
+			TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[k]), "free");
+			win[k] = NULL;
+			/* Strict frees: nothing stays unflushed. */
+			TEST_ASSERT_EQUAL(rec_stale(), 0u, "unflushed unmap after free");
+			continue;
+		}
+		win[k] = rte_vmap_alloc(vm, ((x >> 8) % 64 + 1) * 4096 * ((x >> 20) % 8 == 0 ?
+			64 : 1), 0, SOCKET_ID_ANY);
+		TEST_ASSERT_NOT_NULL(win[k], "alloc: %d", rte_errno);
+		TEST_ASSERT_SUCCESS(rte_vmap_find(vm, win[k], &w), "find");
+		if (mode == RTE_VMAP_IOVA_DOMAIN)
+			TEST_ASSERT(w.iova >= (UINT64_C(1) << 47), "DOMAIN iova 0x%" PRIx64
+				" may collide with EAL IOVAs", w.iova);
+		if (mode == RTE_VMAP_IOVA_VA)
+			TEST_ASSERT_EQUAL(w.iova, (rte_iova_t)(uintptr_t)win[k], "VA mode iova");
+	}
+	TEST_ASSERT_EQUAL(rec_violations, 0u, "driver saw %u violations", rec_violations);
+	VMAP_TEST_VERIFY(vm);
+	for (k = 0; k < RTE_DIM(win); k++)
+		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[k]), "free");
+	TEST_ASSERT_EQUAL(rec_live(), 0u, "mappings left after every free");
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	TEST_ASSERT_EQUAL(rec_stale(), 0u, "destroy left an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_violations, 0u, "driver saw %u violations", rec_violations);
+	return TEST_SUCCESS;
+}
+
+static int
+test_recorded_driver_va_mode(void)
+{
+	return run_recorded_workload(RTE_VMAP_IOVA_VA, "iova_rec_va");
+}
+
+static int
+test_recorded_driver_domain_mode(void)
+{
+	return run_recorded_workload(RTE_VMAP_IOVA_DOMAIN, "iova_rec_dom");
+}
+
+static int
+test_recorded_driver_pa_mode(void)
+{
+	if (rte_eal_iova_mode() != RTE_IOVA_PA) {
+		printf("EAL is not in PA mode: physical addresses are not readable\n");
+		return TEST_SKIPPED;
+	}
+	return run_recorded_workload(RTE_VMAP_IOVA_PA, "iova_rec_pa");
+}
+
+/* DOMAIN windows are IOVA-contiguous and never share IOVA. */
+static int
+test_domain_windows_contiguous_disjoint(void)
+{
+	struct rte_vmap_params p;
+	struct rte_vmap_window wa, wb;
+	struct rte_vmap *vm;
+	char *a, *b;
+	size_t off;
+
+	vmap_test_params(&p, "iova_dom");
+	p.iova_mode = RTE_VMAP_IOVA_DOMAIN;
+	p.iova_base = UINT64_C(1) << 40;
+	p.iova_size = UINT64_C(1) << 30;
+	vm = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
+	a = rte_vmap_alloc(vm, 5 << 20, 0, SOCKET_ID_ANY);
+	b = rte_vmap_alloc(vm, 3 << 20, 0, SOCKET_ID_ANY);
+	TEST_ASSERT(a != NULL && b != NULL, "alloc");
+	TEST_ASSERT_SUCCESS(rte_vmap_find(vm, a, &wa), "find a");
+	TEST_ASSERT_SUCCESS(rte_vmap_find(vm, b, &wb), "find b");
+	for (off = 0; off < wa.size; off += 4096 * 17 + 3)
+		TEST_ASSERT_EQUAL(rte_vmap_virt2iova(vm, a + off), wa.iova + off, "contiguous");
+	TEST_ASSERT(wa.iova >= p.iova_base && wa.iova + wa.size <= p.iova_base + p.iova_size,
+		"outside the given range");
+	TEST_ASSERT(!overlaps(wa.iova, wa.size, wb.iova, wb.size), "IOVA overlap");
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/* An IOVA range smaller than the VA: exhausting it is ENOMEM, nothing lost. */
+static int
+test_domain_iova_exhaustion_enomem(void)
+{
+	struct rte_vmap_params p;
+	struct rte_vmap *vm;
+	void *a;
+
+	vmap_test_params(&p, "iova_small");
+	p.iova_mode = RTE_VMAP_IOVA_DOMAIN;
+	p.iova_size = 1 << 20;
+	vm = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
+	a = rte_vmap_alloc(vm, 1 << 20, 0, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(a, "alloc of the whole IOVA range");
+	TEST_ASSERT_NULL(rte_vmap_alloc(vm, 8192, 0, SOCKET_ID_ANY), "IOVA exhausted");
+	TEST_ASSERT_EQUAL(rte_errno, ENOMEM, "errno %d", rte_errno);
+	VMAP_TEST_VERIFY(vm);
+	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, a), "free");
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/* PA mode: the IOVA of any byte is its physical address. */
+static int
+test_pa_mode_matches_pagemap(void)
+{
+	struct rte_vmap_params p;
+	struct rte_vmap *vm;
+	char *a;
+	size_t off;
+
+	if (rte_eal_iova_mode() != RTE_IOVA_PA) {
+		printf("EAL is not in PA mode: physical addresses are not readable\n");
+		return TEST_SKIPPED;
+	}
+	vmap_test_params(&p, "iova_pa");
+	p.iova_mode = RTE_VMAP_IOVA_PA;
+	vm = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
+	a = rte_vmap_alloc(vm, 5 << 20, 0, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(a, "alloc");
+	for (off = 0; off < (5 << 20); off += 4096 * 13 + 7)
+		TEST_ASSERT_EQUAL(rte_vmap_virt2iova(vm, a + off), rte_mem_virt2phy(a + off),
+			"offset %zu", off);
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/* Invariant 5: a failing map leaves the space unchanged. */
+static int
+test_map_failure_leaves_space_unchanged(void)
+{
+	struct rte_vmap_stats before, after;
+	struct rte_vmap_params p;
+	struct rte_vmap *vm;
+	void *w[32];
+	unsigned int i, ok = 0, failed = 0;
+
+	vmap_test_params(&p, "iova_fail");
+	p.iommu = "test_rec";
+	p.iova_mode = RTE_VMAP_IOVA_DOMAIN;
+	vm = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
+	fail_map_every = 3;
+	for (i = 0; i < RTE_DIM(w); i++) {
+		TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &before), "stats");
+		w[i] = rte_vmap_alloc(vm, (i % 5 + 1) * 4096, 0, SOCKET_ID_ANY);
+		if (w[i] != NULL) {
+			ok++;
+			continue;
+		}
+		failed++;
+		TEST_ASSERT_EQUAL(rte_errno, EIO, "errno %d, the driver said EIO", rte_errno);
+		TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &after), "stats");
+		TEST_ASSERT(before.nr_windows == after.nr_windows &&
+			before.va_used == after.va_used, "failed map changed the space");
+		VMAP_TEST_VERIFY(vm);
+	}
+	fail_map_every = 0;
+	TEST_ASSERT(ok > 0 && failed > 0, "ok %u failed %u", ok, failed);
+	for (i = 0; i < RTE_DIM(w); i++)
+		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, w[i]), "free");
+	TEST_ASSERT_EQUAL(rec_violations, 0u, "violations");
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite vmap_iova_suite = {
+	.suite_name = "vmap IOVA modes and drivers",
+	.unit_test_cases = {
+		TEST_CASE(test_iommu_register_misuse),
+		TEST_CASE(test_recorded_driver_va_mode),
+		TEST_CASE(test_recorded_driver_domain_mode),
+		TEST_CASE(test_recorded_driver_pa_mode),
+		TEST_CASE(test_domain_windows_contiguous_disjoint),
+		TEST_CASE(test_domain_iova_exhaustion_enomem),
+		TEST_CASE(test_pa_mode_matches_pagemap),
+		TEST_CASE(test_map_failure_leaves_space_unchanged),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_vmap_iova(void)
+{
+	return unit_test_suite_runner(&vmap_iova_suite);
+}
+
+REGISTER_TEST_COMMAND(vmap_iova_autotest, test_vmap_iova);
