@@ -212,6 +212,23 @@ vmap_free_tree_largest(const struct vmap_free_tree *t)
 	return free_subtree_max(RB_ROOT(&t->root));
 }
 
+/* RB_MIN and RB_NEXT only read the links but are not declared const. */
+static inline const struct vmap_area *
+free_first(const struct vmap_free_tree *t)
+{
+	const struct vmap_area *va = RB_ROOT(&t->root);
+
+	while (va != NULL && RB_LEFT(va, rb) != NULL)
+		va = RB_LEFT(va, rb);
+	return va;
+}
+
+static inline const struct vmap_area *
+free_next(const struct vmap_area *va)
+{
+	return RB_NEXT(vmap_free_root, NULL, (struct vmap_area *)(uintptr_t)va);
+}
+
 int
 vmap_free_tree_walk(const struct vmap_free_tree *t,
 		int (*fn)(const struct vmap_area *va, void *arg), void *arg)
@@ -219,10 +236,7 @@ vmap_free_tree_walk(const struct vmap_free_tree *t,
 	const struct vmap_area *va;
 	int ret;
 
-	for (va = RB_ROOT(&t->root); va != NULL && RB_LEFT(va, rb) != NULL; )
-		va = RB_LEFT(va, rb);
-	/* RB_NEXT only reads the links; it is not declared const. */
-	for (; va != NULL; va = vmap_free_root_RB_NEXT((struct vmap_area *)(uintptr_t)va)) {
+	for (va = free_first(t); va != NULL; va = free_next(va)) {
 		ret = fn(va, arg);
 		if (ret != 0)
 			return ret;
@@ -291,7 +305,7 @@ vmap_free_tree_insert(struct vmap_free_tree *t, uintptr_t start, size_t size,
 		prev->size += size;
 		free_propagate_resize(prev);
 	} else if (join_next) {
-		/* Still between prev and next's old start: the order holds. */
+		/* The new start is still above prev's end: the order holds. */
 		next->start = start;
 		next->size += size;
 		free_propagate_resize(next);
@@ -318,8 +332,7 @@ vmap_free_tree_insert(struct vmap_free_tree *t, uintptr_t start, size_t size,
  * subtree. The deepest node of the descent that, with its right subtree,
  * holds a range big enough is the answer's home: either itself or the
  * leftmost big-enough range of its right subtree, found by a plain descent
- * on subtree_max. This replaces the kernel's climb back up through parents
- * with a remembered fallback.
+ * on subtree_max.
  */
 static struct vmap_area *
 free_first_big_enough(const struct vmap_free_tree *t, uintptr_t after, size_t length)
@@ -388,9 +401,12 @@ free_fits(const struct vmap_area *va, size_t size, size_t align,
  * happens to lie on its search path).
  *
  * A candidate that does not fit is passed (the search goes on after its
- * end) when vstart cuts into it or, with the exact-window length, when its
- * start is misaligned; once one fails because of vend, no range above it
- * can fit and the search ends. So a search takes at most a few descents.
+ * end): only the one range holding vstart can fail for lack of room above
+ * vstart; any later candidate fails only because of vend (or, with the
+ * exact-window length, because it does not start at vstart), and then no
+ * range above it can fit either, which the check on the next candidate
+ * position sees. With granule-aligned ranges a search is thus at most two
+ * descents (the kernel climbs back up through parents instead).
  */
 static struct vmap_area *
 free_find_lowest(const struct vmap_free_tree *t, size_t size, size_t align,
@@ -423,10 +439,9 @@ free_find_lowest(const struct vmap_free_tree *t, size_t size, size_t align,
  * extent would never be as long as the padded length.
  */
 static inline bool
-free_search_length(size_t size, size_t align, uintptr_t vstart, uintptr_t vend,
-		size_t *length)
+free_search_length(size_t size, size_t align, uintptr_t window, size_t *length)
 {
-	if (align <= VMAP_GRANULE || vend - vstart == size) {
+	if (align <= VMAP_GRANULE || window == size) {
 		*length = size;
 		return true;
 	}
@@ -485,7 +500,7 @@ vmap_free_tree_alloc(struct vmap_free_tree *t, size_t size, size_t align,
 		return -EINVAL;
 	if (vend <= vstart || vend - vstart < size)
 		return -ENOSPC;
-	if (!free_search_length(size, align, vstart, vend, &length))
+	if (!free_search_length(size, align, vend - vstart, &length))
 		return -ENOSPC;
 
 	va = free_find_lowest(t, size, align, vstart, vend, length, &a);
@@ -595,6 +610,10 @@ free_check_order(const struct vmap_area *prev, const struct vmap_area *va,
 	return 0;
 }
 
+/*
+ * Kernel-notes 2.1 invariant 2 and the red-black rules, in one in-order
+ * walk: O(n log n) (the black depths), for verify and tests, not hot paths.
+ */
 int
 vmap_free_tree_check(const struct vmap_free_tree *t, uintptr_t lo, uintptr_t hi)
 {
@@ -607,9 +626,7 @@ vmap_free_tree_check(const struct vmap_free_tree *t, uintptr_t lo, uintptr_t hi)
 		VMAP_LOG(ERR, "free tree: root has a parent or is red");
 		return -EFAULT;
 	}
-	for (va = root; va != NULL && RB_LEFT(va, rb) != NULL; )
-		va = RB_LEFT(va, rb);
-	for (; va != NULL; va = vmap_free_root_RB_NEXT((struct vmap_area *)(uintptr_t)va)) {
+	for (va = free_first(t); va != NULL; va = free_next(va)) {
 		/* Bounded: a corrupt tree could cycle. */
 		if (nr == t->nr_ranges) {
 			VMAP_LOG(ERR, "free tree: more ranges than nr_ranges %" PRIu64,
