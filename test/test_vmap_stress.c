@@ -1,0 +1,1181 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * vmap_stress_autotest: a space under concurrent use from two or more
+ * lcores. Every case runs once per space configuration (VA and DOMAIN IOVA
+ * modes, each with the default nodes, with one node for all lcores, and
+ * with two nodes on two modelled sockets), and each run goes:
+ *
+ *   create -> roles on the lcores, until the time budget is spent -> wait
+ *   -> (main lcore) verify with the leftovers live, counters equal to the
+ *   leftovers, no two leftovers overlapping in VA or IOVA -> free them ->
+ *   purge -> verify -> counters back to zero -> destroy
+ *
+ * A window describes itself: its first words hold a tag, its size and
+ * kind, the offset of a middle word and its IOVA, its last word ~tag and
+ * the middle word tag ^ offset. Written at allocation, checked before every
+ * free, they catch two windows handed the same memory, and they let the
+ * lcore that frees a window it did not allocate rebuild its description
+ * from the memory alone. The IOVA of a random byte is checked against
+ * rte_vmap_find() whenever a window is made, checked or freed.
+ *
+ * Runs are bounded by time (case 1 also by a number of operations), not by
+ * fixed counts, so that an ASan build runs about as long as a release one.
+ * VMAP_STRESS_SCALE=<factor> in the environment stretches the budgets for a
+ * soak run.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_vmap.h>
+
+#include "test.h"
+#include "test_vmap.h"
+
+#define KIB ((size_t)1 << 10)
+#define MIB ((size_t)1 << 20)
+
+/* Granule of every window (the API rounds sizes to it). */
+#define STRESS_GRANULE 4096
+/* Header words at the start of every window, before the middle word's range. */
+#define STRESS_HDR_WORDS 4
+#define STRESS_BLOCK_BIT (UINT64_C(1) << 63)
+
+/* Live bytes all lcores together may hold: a fraction of the 1 GiB space. */
+#define STRESS_LIVE_TOTAL (384 * MIB)
+#define STRESS_LIVE_PER_LCORE (96 * MIB)
+/* Slots per direction of the cross-lcore hand-over. */
+#define STRESS_XFER_SLOTS 64
+/* Windows the allocating lcore of case 3 publishes to the checking one. */
+#define STRESS_PUB_SLOTS 32
+/* The library's log type: quiet while case 2 makes frees that must fail. */
+#define STRESS_LOGTYPE "lib.vmap"
+
+/* Two modelled sockets of one CPU each: lcores 0 and 1 on different arenas. */
+#define STRESS_TWO_SOCKETS "package:2 core:1 pu:1"
+
+struct stress_config {
+	const char *name;
+	enum rte_vmap_iova_mode iova_mode;
+	unsigned int nr_nodes;  /* 0: the library's default, one per lcore */
+	const char *topology;   /* NULL: this machine */
+};
+
+static const struct stress_config stress_configs[] = {
+	{ "va", RTE_VMAP_IOVA_VA, 0, NULL },
+	{ "domain", RTE_VMAP_IOVA_DOMAIN, 0, NULL },
+	{ "va/1 node", RTE_VMAP_IOVA_VA, 1, NULL },
+	{ "domain/1 node", RTE_VMAP_IOVA_DOMAIN, 1, NULL },
+	{ "va/2 nodes/2 sockets", RTE_VMAP_IOVA_VA, 2, STRESS_TWO_SOCKETS },
+	{ "domain/2 nodes/2 sockets", RTE_VMAP_IOVA_DOMAIN, 2, STRESS_TWO_SOCKETS },
+};
+
+/* A live window, as its owner remembers it (and as its header says). */
+struct stress_win {
+	uint8_t *va;
+	size_t size;     /* as requested; the window is size rounded up to 4 KiB */
+	rte_iova_t iova; /* rte_vmap_virt2iova(va) right after the allocation */
+	uint64_t tag;
+	size_t mid;      /* offset of the middle pattern word */
+	bool block;      /* from rte_vmap_block_alloc() */
+};
+
+struct stress_lcore {
+	uint64_t rng;
+	uint64_t ops;            /* the role's unit of work: windows, checks, purges */
+	uint64_t blocks;         /* case 2: block windows freed for the other lcore */
+	unsigned int misused;    /* case 2: bit 0/1: a window/block window was misfreed */
+	struct stress_win *win;  /* live windows this lcore owns */
+	unsigned int nr_live;
+	size_t live_bytes;
+	int result;
+} __rte_cache_aligned;
+
+/*
+ * Case 3 hand-over. The allocating lcore fills va, then bumps gen (release);
+ * the checking lcore, seeing gen != ack, may read the window until it
+ * stores ack = gen (release); only then may the allocating lcore free it.
+ */
+struct stress_pub {
+	uint64_t gen;
+	uint64_t ack;
+	uintptr_t va;
+} __rte_cache_aligned;
+
+struct stress_run;
+typedef int (stress_role_t)(struct stress_run *run, struct stress_lcore *lc);
+
+struct stress_case {
+	const char *tag;           /* in the space name */
+	uint64_t seed;             /* of the lcores' generators, with lcore and config */
+	unsigned int budget_ms;    /* per configuration */
+	uint64_t max_ops;          /* per lcore; 0 = bounded by time only */
+	unsigned int cap;          /* live windows per lcore */
+	size_t max_size;           /* largest window rte_vmap_alloc() is asked for */
+	unsigned int block_share;  /* 1 window in block_share is a block window; 0 = none */
+	stress_role_t *main_role;
+	stress_role_t *worker_role;
+	bool all_workers;          /* worker_role on every worker, not only the first */
+	bool sole_allocator;       /* one lcore allocates: a freed range stays free */
+	int (*check)(struct stress_run *run);  /* after the roles, before the drain */
+};
+
+struct stress_run {
+	struct rte_vmap *vm;
+	const struct stress_case *sc;
+	const struct stress_config *cfg;
+	size_t va_size;            /* as asked for at creation */
+	uint64_t deadline;         /* timer cycles */
+	uint32_t stop;             /* set by a failing role, so that the others stop */
+	unsigned int worker;       /* the main lcore's partner */
+	size_t live_cap;           /* live bytes one lcore may hold */
+	size_t block_max;
+	int log_type;              /* STRESS_LOGTYPE, and its level before the run */
+	int log_level;
+	uintptr_t xfer[2][STRESS_XFER_SLOTS]; /* [i]: windows lcore side i gives away */
+	struct stress_pub pub[STRESS_PUB_SLOTS];
+	struct stress_lcore lc[RTE_MAX_LCORE];
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* xorshift64: cheap, and each lcore's sequence is the same on every run. */
+static inline uint64_t
+stress_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
+}
+
+static inline bool
+stress_stop(const struct stress_run *run)
+{
+	return __atomic_load_n(&run->stop, __ATOMIC_RELAXED) != 0 ||
+		rte_get_timer_cycles() >= run->deadline;
+}
+
+/* Report a failure of a role; the other lcores see stop and end their loops. */
+static int __rte_format_printf(2, 3)
+stress_fail(struct stress_run *run, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* One printf per line, so that lines of two lcores do not mix. */
+	printf("  [%s] lcore %u: %s\n", run->cfg->name, rte_lcore_id(), msg);
+	__atomic_store_n(&run->stop, 1, __ATOMIC_RELAXED);
+	return -1;
+}
+
+/* 4 KiB to max bytes, not always a multiple of 4 KiB, most of them small. */
+static size_t
+stress_rand_size(uint64_t *rng, size_t max)
+{
+	uint64_t r = stress_rand(rng);
+	unsigned int pick = r % 100;
+	size_t lo = 4 * KIB, hi = 32 * KIB;
+
+	if (pick >= 96) {
+		lo = 1 * MIB;
+		hi = 4 * MIB;
+	} else if (pick >= 85) {
+		lo = 256 * KIB;
+		hi = 1 * MIB;
+	} else if (pick >= 60) {
+		lo = 32 * KIB;
+		hi = 256 * KIB;
+	}
+	hi = RTE_MIN(hi, max);
+	lo = RTE_MIN(lo, hi);
+	return lo + (r >> 8) % (hi - lo + 1);
+}
+
+/* Mostly 0 (the default); one time in four a power of two up to 64 KiB. */
+static size_t
+stress_rand_align(uint64_t *rng)
+{
+	uint64_t r = stress_rand(rng);
+
+	if (r % 4 != 0)
+		return 0;
+	/* Below 4096 too: valid, and the window must still be 4 KiB aligned. */
+	return (size_t)1 << ((r >> 8) % 17);
+}
+
+static inline size_t
+win_span(const struct stress_win *w)
+{
+	return RTE_ALIGN_CEIL(w->size, STRESS_GRANULE);
+}
+
+static inline uint64_t *
+win_word(const struct stress_win *w, size_t off)
+{
+	return (uint64_t *)(void *)(w->va + off);
+}
+
+static void
+win_fill(struct stress_win *w, uint64_t *rng)
+{
+	size_t span = win_span(w);
+	size_t words = (span - 8 * STRESS_HDR_WORDS - 8) / 8;
+
+	w->tag = stress_rand(rng);
+	w->mid = 8 * STRESS_HDR_WORDS + 8 * (stress_rand(rng) % words);
+	*win_word(w, 0) = w->tag;
+	*win_word(w, 8) = w->size | (w->block ? STRESS_BLOCK_BIT : 0);
+	*win_word(w, 16) = w->mid;
+	*win_word(w, 24) = w->iova;
+	*win_word(w, w->mid) = w->tag ^ w->mid;
+	*win_word(w, span - 8) = ~w->tag;
+}
+
+/*
+ * The description of a window from its header, for a window this lcore
+ * did not allocate. Sanity only: win_check() compares the rest.
+ */
+static int
+win_decode(struct stress_run *run, uintptr_t va, struct stress_win *w)
+{
+	uint64_t kind;
+
+	w->va = (uint8_t *)va;
+	w->tag = *win_word(w, 0);
+	kind = *win_word(w, 8);
+	w->block = (kind & STRESS_BLOCK_BIT) != 0;
+	w->size = kind & ~STRESS_BLOCK_BIT;
+	w->mid = *win_word(w, 16);
+	w->iova = *win_word(w, 24);
+	if (w->size == 0 || w->size > 4 * MIB ||
+			(w->block && w->size > run->block_max) ||
+			w->mid < 8 * STRESS_HDR_WORDS || w->mid % 8 != 0 ||
+			w->mid > win_span(w) - 16)
+		return stress_fail(run, "window %p: header corrupt (size %#zx, mid %#zx)",
+			w->va, w->size, w->mid);
+	return 0;
+}
+
+/* The window's IOVA, and what rte_vmap_find() says of a random byte of it. */
+static int
+win_check_iova(struct stress_run *run, const struct stress_win *w, uint64_t *rng)
+{
+	size_t span = win_span(w), off = stress_rand(rng) % span;
+	struct rte_vmap_window info;
+	rte_iova_t iova;
+	int ret;
+
+	ret = rte_vmap_find(run->vm, w->va + off, &info);
+	if (ret != 0)
+		return stress_fail(run, "find(%p + %#zx) of a live window: %d", w->va, off, ret);
+	if (info.va != w->va || info.size != span || info.from_block != (int)w->block)
+		return stress_fail(run, "find(%p + %#zx): va %p size %#zx block %d, "
+			"want %p %#zx %d", w->va, off, info.va, info.size, info.from_block,
+			w->va, span, w->block);
+	if (info.iova != w->iova)
+		return stress_fail(run, "window %p: find() iova %#" PRIx64 ", was %#" PRIx64,
+			w->va, info.iova, w->iova);
+	iova = rte_vmap_virt2iova(run->vm, w->va + off);
+	if (iova != w->iova + off)
+		return stress_fail(run, "virt2iova(%p + %#zx) = %#" PRIx64 ", find() iova %#"
+			PRIx64 " + off = %#" PRIx64, w->va, off, iova, w->iova, w->iova + off);
+	return 0;
+}
+
+/* Pattern and header as written at allocation, and the IOVA unchanged. */
+static int
+win_check(struct stress_run *run, const struct stress_win *w, uint64_t *rng)
+{
+	size_t span = win_span(w);
+
+	if (*win_word(w, 0) != w->tag || *win_word(w, span - 8) != ~w->tag ||
+			*win_word(w, w->mid) != (w->tag ^ w->mid) ||
+			*win_word(w, 8) != (w->size | (w->block ? STRESS_BLOCK_BIT : 0)) ||
+			*win_word(w, 16) != w->mid || *win_word(w, 24) != w->iova)
+		return stress_fail(run, "window %p (%#zx bytes): pattern overwritten "
+			"(first %#" PRIx64 " last %#" PRIx64 " mid@%#zx %#" PRIx64 ", tag %#"
+			PRIx64 ")", w->va, w->size, *win_word(w, 0), *win_word(w, span - 8),
+			w->mid, *win_word(w, w->mid), w->tag);
+	return win_check_iova(run, w, rng);
+}
+
+/* SOCKET_ID_ANY places a window on the calling lcore's socket. */
+static int
+win_check_socket(struct stress_run *run, const struct stress_win *w)
+{
+	struct rte_vmap_window info;
+
+	if (rte_vmap_find(run->vm, w->va, &info) != 0)
+		return stress_fail(run, "find(%p) of a new window failed", w->va);
+	if (info.socket_id != (int)rte_socket_id())
+		return stress_fail(run, "window %p on socket %d, lcore %u is on socket %u",
+			w->va, info.socket_id, rte_lcore_id(), rte_socket_id());
+	return 0;
+}
+
+static int
+win_new(struct stress_run *run, struct stress_win *w, size_t size, size_t align,
+	bool block, uint64_t *rng)
+{
+	size_t want_align = RTE_MAX(align, (size_t)STRESS_GRANULE);
+	void *p;
+
+	p = block ? rte_vmap_block_alloc(run->vm, size) :
+		rte_vmap_alloc(run->vm, size, align, SOCKET_ID_ANY);
+	if (p == NULL)
+		return stress_fail(run, "%s(%#zx, align %#zx) failed: %s (free 2M hugepages %lu)",
+			block ? "block_alloc" : "alloc", size, align,
+			rte_strerror(rte_errno), vmap_test_free_hugepages());
+	if (((uintptr_t)p & (want_align - 1)) != 0)
+		return stress_fail(run, "alloc(%#zx, align %#zx) = %p: misaligned",
+			size, align, p);
+	w->va = p;
+	w->size = size;
+	w->block = block;
+	w->iova = rte_vmap_virt2iova(run->vm, p);
+	if (w->iova == RTE_BAD_IOVA)
+		return stress_fail(run, "virt2iova of new window %p: RTE_BAD_IOVA", p);
+	if (run->cfg->iova_mode == RTE_VMAP_IOVA_VA && w->iova != (uintptr_t)p)
+		return stress_fail(run, "VA mode: window %p has iova %#" PRIx64, p, w->iova);
+	if (run->cfg->iova_mode == RTE_VMAP_IOVA_DOMAIN && w->iova % STRESS_GRANULE != 0)
+		return stress_fail(run, "DOMAIN mode: window %p has iova %#" PRIx64
+			", not 4 KiB aligned", p, w->iova);
+	win_fill(w, rng);
+	if (win_check_iova(run, w, rng) != 0)
+		return -1;
+	return run->cfg->topology == NULL ? win_check_socket(run, w) : 0;
+}
+
+/*
+ * After its free, no byte of a window translates or is found. Only where
+ * one lcore allocates: elsewhere another may have the range already.
+ */
+static int
+win_check_gone(struct stress_run *run, const struct stress_win *w, uint64_t *rng)
+{
+	size_t off = stress_rand(rng) % win_span(w);
+	struct rte_vmap_window info;
+	rte_iova_t iova;
+	int ret;
+
+	iova = rte_vmap_virt2iova(run->vm, w->va + off);
+	if (iova != RTE_BAD_IOVA)
+		return stress_fail(run, "virt2iova(%p + %#zx) after its free: %#" PRIx64,
+			w->va, off, iova);
+	ret = rte_vmap_find(run->vm, w->va + off, &info);
+	if (ret != -ENOENT)
+		return stress_fail(run, "find(%p + %#zx) after its free: %d, want -ENOENT",
+			w->va, off, ret);
+	return 0;
+}
+
+/* Check, then free; a block window with its exact or its rounded size. */
+static int
+win_free(struct stress_run *run, const struct stress_win *w, uint64_t *rng)
+{
+	size_t size;
+	int ret;
+
+	if (win_check(run, w, rng) != 0)
+		return -1;
+	if (w->block) {
+		/* Any size rounding to the same 4 KiB multiple is accepted. */
+		size = stress_rand(rng) % 2 == 0 ? w->size : win_span(w);
+		ret = rte_vmap_block_free(run->vm, w->va, size);
+	} else {
+		ret = rte_vmap_free(run->vm, w->va);
+	}
+	if (ret != 0)
+		return stress_fail(run, "%s(%p) of a live window: %d",
+			w->block ? "block_free" : "free", w->va, ret);
+	return run->sc->sole_allocator ? win_check_gone(run, w, rng) : 0;
+}
+
+/*
+ * A stats snapshot taken while other lcores change the space must still
+ * count the windows this lcore holds: nobody else can free them.
+ */
+static int
+churn_check_stats(struct stress_run *run, const struct stress_lcore *lc)
+{
+	struct rte_vmap_stats st;
+	int ret;
+
+	ret = rte_vmap_stats_get(run->vm, &st);
+	if (ret != 0)
+		return stress_fail(run, "stats_get: %d", ret);
+	if (st.nr_windows < lc->nr_live || st.va_used < lc->live_bytes ||
+			st.va_used > st.va_size)
+		return stress_fail(run, "stats: %" PRIu64 " windows, va_used %" PRIu64 " of %"
+			PRIu64 "; this lcore holds %u windows of %zu bytes", st.nr_windows,
+			st.va_used, st.va_size, lc->nr_live, lc->live_bytes);
+	return 0;
+}
+
+/*
+ * One step of an lcore's own churn: allocate with probability
+ * 1 - live/cap (the set hovers around half full, within its byte budget),
+ * else free a random live window. Now and then re-check an old one, which
+ * other lcores' churn could have damaged, and the stats.
+ */
+static int
+churn_one(struct stress_run *run, struct stress_lcore *lc)
+{
+	const struct stress_case *sc = run->sc;
+	uint64_t r = stress_rand(&lc->rng);
+	struct stress_win *w;
+	size_t size;
+	bool block;
+
+	if ((r >> 40) % 64 == 0 && lc->nr_live > 0 &&
+			win_check(run, &lc->win[(r >> 20) % lc->nr_live], &lc->rng) != 0)
+		return -1;
+	if ((r >> 46) % 256 == 0 && churn_check_stats(run, lc) != 0)
+		return -1;
+	if (lc->nr_live == 0 ||
+			(r % sc->cap >= lc->nr_live && lc->live_bytes < run->live_cap)) {
+		w = &lc->win[lc->nr_live];
+		block = sc->block_share != 0 && (r >> 8) % sc->block_share == 0;
+		size = block ? 1 + (r >> 16) % run->block_max :
+			stress_rand_size(&lc->rng, sc->max_size);
+		if (win_new(run, w, size, block ? 0 : stress_rand_align(&lc->rng), block,
+				&lc->rng) != 0)
+			return -1;
+		lc->nr_live++;
+		lc->live_bytes += win_span(w);
+		return 0;
+	}
+	w = &lc->win[(r >> 8) % lc->nr_live];
+	if (win_free(run, w, &lc->rng) != 0)
+		return -1;
+	lc->live_bytes -= win_span(w);
+	*w = lc->win[--lc->nr_live];
+	return 0;
+}
+
+/* ---- roles -------------------------------------------------------------- */
+
+/* Cases 1 and 4: churn this lcore's own windows. */
+static int
+churn_role(struct stress_run *run, struct stress_lcore *lc)
+{
+	uint64_t max_ops = run->sc->max_ops;
+
+	while ((max_ops == 0 || lc->ops < max_ops) && !stress_stop(run)) {
+		if (churn_one(run, lc) != 0)
+			return -1;
+		lc->ops++;
+	}
+	return 0;
+}
+
+/* Case 2: put a new window in an empty slot of out, for the other lcore to free. */
+static int
+xfer_give(struct stress_run *run, struct stress_lcore *lc, uintptr_t *out)
+{
+	unsigned int i = stress_rand(&lc->rng) % STRESS_XFER_SLOTS;
+	bool block = stress_rand(&lc->rng) % 3 == 0;
+	struct stress_win w;
+	uintptr_t old;
+	size_t size;
+
+	/* Only this lcore fills out[]: a slot seen empty stays so until it does. */
+	if (__atomic_load_n(&out[i], __ATOMIC_ACQUIRE) != 0)
+		return 0;
+	size = block ? 1 + stress_rand(&lc->rng) % run->block_max :
+		stress_rand_size(&lc->rng, run->sc->max_size);
+	if (win_new(run, &w, size, block ? 0 : stress_rand_align(&lc->rng), block,
+			&lc->rng) != 0)
+		return -1;
+	old = __atomic_exchange_n(&out[i], (uintptr_t)w.va, __ATOMIC_ACQ_REL);
+	if (old != 0)
+		return stress_fail(run, "slot %u held %#" PRIxPTR " though seen empty", i, old);
+	return 0;
+}
+
+/* Frees of the wrong kind, or not at the start, are refused and change nothing. */
+static int
+xfer_misuse(struct stress_run *run, const struct stress_win *w)
+{
+	size_t span = win_span(w);
+	int ret;
+
+	if (w->block) {
+		ret = rte_vmap_free(run->vm, w->va);
+		if (ret != -EINVAL)
+			return stress_fail(run, "free(block window %p) = %d, want -EINVAL",
+				w->va, ret);
+		if (span + STRESS_GRANULE <= run->block_max) {
+			ret = rte_vmap_block_free(run->vm, w->va, span + STRESS_GRANULE);
+			if (ret != -EINVAL)
+				return stress_fail(run, "block_free(%p, wrong size) = %d, "
+					"want -EINVAL", w->va, ret);
+		}
+	} else if (w->size <= run->block_max) {
+		ret = rte_vmap_block_free(run->vm, w->va, w->size);
+		if (ret != -EINVAL)
+			return stress_fail(run, "block_free(window %p) = %d, want -EINVAL",
+				w->va, ret);
+	}
+	if (span > STRESS_GRANULE) {
+		ret = rte_vmap_free(run->vm, w->va + STRESS_GRANULE);
+		if (ret != -ENOENT)
+			return stress_fail(run, "free(%p, interior) = %d, want -ENOENT",
+				w->va + STRESS_GRANULE, ret);
+	}
+	return 0;
+}
+
+/*
+ * The misuse above once per kind of window, on the main lcore only: each
+ * refused call logs an error line, quieted here, and only one lcore may
+ * change the level, or the other could restore it in the middle of a call.
+ */
+static int
+xfer_misuse_once(struct stress_run *run, struct stress_lcore *lc,
+	const struct stress_win *w)
+{
+	int ret;
+
+	if (rte_lcore_id() != rte_get_main_lcore() || (lc->misused & (1u << w->block)) != 0)
+		return 0;
+	lc->misused |= 1u << w->block;
+	rte_log_set_level(run->log_type, RTE_LOG_CRIT);
+	ret = xfer_misuse(run, w);
+	rte_log_set_level(run->log_type, run->log_level);
+	return ret;
+}
+
+/* Case 2: take a window the other lcore allocated, check it, free it. */
+static int
+xfer_take(struct stress_run *run, struct stress_lcore *lc, uintptr_t *in)
+{
+	unsigned int i = stress_rand(&lc->rng) % STRESS_XFER_SLOTS;
+	uintptr_t va = __atomic_exchange_n(&in[i], 0, __ATOMIC_ACQ_REL);
+	struct stress_win w;
+
+	if (va == 0)
+		return 0;
+	if (win_decode(run, va, &w) != 0)
+		return -1;
+	if (xfer_misuse_once(run, lc, &w) != 0 || win_free(run, &w, &lc->rng) != 0)
+		return -1;
+	lc->ops++;
+	lc->blocks += w.block;
+	return 0;
+}
+
+static int
+xfer_role(struct stress_run *run, struct stress_lcore *lc)
+{
+	unsigned int side = rte_lcore_id() == rte_get_main_lcore() ? 0 : 1;
+
+	while (!stress_stop(run)) {
+		if (xfer_give(run, lc, run->xfer[side]) != 0 ||
+				xfer_take(run, lc, run->xfer[side ^ 1]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Case 3: replace a published window the checker is done with. */
+static int
+publish_one(struct stress_run *run, struct stress_lcore *lc, struct stress_pub *s)
+{
+	struct stress_win w;
+
+	/* Not acknowledged: the checker may be reading this window right now. */
+	if (__atomic_load_n(&s->ack, __ATOMIC_ACQUIRE) != s->gen)
+		return 0;
+	if (s->va != 0) {
+		if (win_decode(run, s->va, &w) != 0 || win_free(run, &w, &lc->rng) != 0)
+			return -1;
+		s->va = 0;
+	}
+	if (win_new(run, &w, stress_rand_size(&lc->rng, run->sc->max_size),
+			stress_rand_align(&lc->rng), false, &lc->rng) != 0)
+		return -1;
+	s->va = (uintptr_t)w.va;
+	__atomic_store_n(&s->gen, s->gen + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+publish_role(struct stress_run *run, struct stress_lcore *lc)
+{
+	uint64_t r;
+	int ret;
+
+	while (!stress_stop(run)) {
+		r = stress_rand(&lc->rng);
+		/* Mostly private churn, so that nodes and pools keep moving under the checker. */
+		if (r % 4 == 0)
+			ret = publish_one(run, lc, &run->pub[(r >> 8) % STRESS_PUB_SLOTS]);
+		else
+			ret = churn_one(run, lc);
+		if (ret != 0)
+			return -1;
+		lc->ops++;
+	}
+	return 0;
+}
+
+/*
+ * Case 3: check every window published and not yet acknowledged (so not
+ * freed before this returns), take a stats snapshot that must count them,
+ * then acknowledge them.
+ */
+static int
+check_published(struct stress_run *run, struct stress_lcore *lc, uint64_t *seen)
+{
+	struct rte_vmap_window info;
+	struct rte_vmap_stats st;
+	uint64_t pinned = 0, pinned_bytes = 0;
+	struct stress_win w;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < STRESS_PUB_SLOTS; i++) {
+		struct stress_pub *s = &run->pub[i];
+
+		seen[i] = __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE);
+		/* Only this lcore writes ack. */
+		if (seen[i] == 0 || seen[i] == s->ack) {
+			seen[i] = 0;
+			continue;
+		}
+		if (win_decode(run, s->va, &w) != 0 || win_check(run, &w, &lc->rng) != 0)
+			return -1;
+		pinned++;
+		pinned_bytes += win_span(&w);
+	}
+	ret = rte_vmap_stats_get(run->vm, &st);
+	if (ret != 0)
+		return stress_fail(run, "stats_get: %d", ret);
+	if (st.nr_windows < pinned || st.va_used < pinned_bytes)
+		return stress_fail(run, "stats: %" PRIu64 " windows, %" PRIu64 " bytes; at least "
+			"%" PRIu64 " windows of %" PRIu64 " bytes are live", st.nr_windows,
+			st.va_used, pinned, pinned_bytes);
+	if (st.va_size < run->va_size || st.va_used > st.va_size)
+		return stress_fail(run, "stats: va_size %" PRIu64 ", va_used %" PRIu64,
+			st.va_size, st.va_used);
+	/* An address outside the space (this stack) is in no window. */
+	ret = rte_vmap_find(run->vm, &st, &info);
+	if (ret != -ENOENT || rte_vmap_virt2iova(run->vm, &st) != RTE_BAD_IOVA)
+		return stress_fail(run, "find(stack address) = %d, want -ENOENT", ret);
+	for (i = 0; i < STRESS_PUB_SLOTS; i++)
+		if (seen[i] != 0)
+			__atomic_store_n(&run->pub[i].ack, seen[i], __ATOMIC_RELEASE);
+	lc->ops += pinned;
+	return 0;
+}
+
+static int
+check_role(struct stress_run *run, struct stress_lcore *lc)
+{
+	uint64_t seen[STRESS_PUB_SLOTS];
+
+	while (!stress_stop(run))
+		if (check_published(run, lc, seen) != 0)
+			return -1;
+	return 0;
+}
+
+/* Case 4: purge in a loop, with a stats snapshot now and then. */
+static int
+purge_role(struct stress_run *run, struct stress_lcore *lc)
+{
+	struct rte_vmap_stats st;
+	int ret;
+
+	while (!stress_stop(run)) {
+		ret = rte_vmap_purge(run->vm);
+		if (ret != 0)
+			return stress_fail(run, "purge: %d", ret);
+		lc->ops++;
+		if (lc->ops % 16 == 0 && rte_vmap_stats_get(run->vm, &st) != 0)
+			return stress_fail(run, "stats_get failed");
+	}
+	return 0;
+}
+
+static int
+stress_dispatch(void *arg)
+{
+	struct stress_run *run = arg;
+	unsigned int lcore = rte_lcore_id();
+	stress_role_t *role = NULL;
+
+	if (lcore == rte_get_main_lcore())
+		role = run->sc->main_role;
+	else if (lcore == run->worker || run->sc->all_workers)
+		role = run->sc->worker_role;
+	if (role == NULL)
+		return 0;
+	run->lc[lcore].result = role(run, &run->lc[lcore]);
+	return run->lc[lcore].result;
+}
+
+/* ---- after the roles: leftovers ----------------------------------------- */
+
+typedef int (stress_visit_t)(struct stress_run *run, const struct stress_win *w, void *arg);
+
+/* A window known only by its address (in a slot): described by its header. */
+static int
+visit_slot(struct stress_run *run, uintptr_t va, stress_visit_t *visit, void *arg)
+{
+	struct stress_win w;
+
+	if (va == 0)
+		return 0;
+	if (win_decode(run, va, &w) != 0)
+		return -1;
+	return visit(run, &w, arg);
+}
+
+/* Call visit on every window still live: owned by lcores, or in a slot. */
+static int
+stress_leftovers(struct stress_run *run, stress_visit_t *visit, void *arg)
+{
+	unsigned int lcore, i, side;
+
+	RTE_LCORE_FOREACH(lcore)
+		for (i = 0; i < run->lc[lcore].nr_live; i++)
+			if (visit(run, &run->lc[lcore].win[i], arg) != 0)
+				return -1;
+	for (side = 0; side < 2; side++)
+		for (i = 0; i < STRESS_XFER_SLOTS; i++)
+			if (visit_slot(run, run->xfer[side][i], visit, arg) != 0)
+				return -1;
+	for (i = 0; i < STRESS_PUB_SLOTS; i++)
+		if (visit_slot(run, run->pub[i].va, visit, arg) != 0)
+			return -1;
+	return 0;
+}
+
+struct stress_span {
+	uint64_t lo;
+	uint64_t hi;
+};
+
+struct stress_spans {
+	struct stress_span *va;
+	struct stress_span *iova;
+	size_t n;
+	size_t cap;
+	uint64_t bytes;
+};
+
+static int
+collect_span(struct stress_run *run, const struct stress_win *w, void *arg)
+{
+	struct stress_spans *s = arg;
+
+	if (s->n == s->cap)
+		return stress_fail(run, "more leftovers than counted");
+	s->va[s->n] = (struct stress_span){ (uintptr_t)w->va, (uintptr_t)w->va + win_span(w) };
+	s->iova[s->n] = (struct stress_span){ w->iova, w->iova + win_span(w) };
+	s->n++;
+	s->bytes += win_span(w);
+	return 0;
+}
+
+static int
+count_one(__rte_unused struct stress_run *run, __rte_unused const struct stress_win *w,
+	void *arg)
+{
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct stress_span *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Index of the first of two overlapping spans, or n if none overlap. */
+static size_t
+first_overlap(struct stress_span *s, size_t n)
+{
+	size_t i;
+
+	qsort(s, n, sizeof(*s), span_cmp);
+	for (i = 0; i + 1 < n; i++)
+		if (s[i].hi > s[i + 1].lo)
+			return i;
+	return n;
+}
+
+/*
+ * With the lcores stopped: the counters equal the leftovers, and no two of
+ * them share VA or (the real question in DOMAIN mode) IOVA.
+ */
+static int
+check_leftovers(struct stress_run *run)
+{
+	struct stress_spans s = { 0 };
+	struct rte_vmap_stats st;
+	size_t i;
+	int ret = TEST_FAILED;
+
+	stress_leftovers(run, count_one, &s.cap);
+	s.va = calloc(s.cap + 1, sizeof(*s.va));
+	s.iova = calloc(s.cap + 1, sizeof(*s.iova));
+	if (s.va == NULL || s.iova == NULL) {
+		printf("  [%s] no memory for %zu spans\n", run->cfg->name, s.cap);
+		goto out;
+	}
+	if (stress_leftovers(run, collect_span, &s) != 0)
+		goto out;
+	if (rte_vmap_stats_get(run->vm, &st) != 0 || st.nr_windows != s.n ||
+			st.va_used != s.bytes) {
+		printf("  [%s] stats: %" PRIu64 " windows, %" PRIu64 " bytes; live: %zu, %"
+			PRIu64 "\n", run->cfg->name, st.nr_windows, st.va_used, s.n, s.bytes);
+		goto out;
+	}
+	i = first_overlap(s.va, s.n);
+	if (i < s.n) {
+		printf("  [%s] windows overlap in VA: [%#" PRIx64 ", %#" PRIx64 ") and [%#"
+			PRIx64 ", %#" PRIx64 ")\n", run->cfg->name, s.va[i].lo, s.va[i].hi,
+			s.va[i + 1].lo, s.va[i + 1].hi);
+		goto out;
+	}
+	i = first_overlap(s.iova, s.n);
+	if (i < s.n) {
+		printf("  [%s] windows overlap in IOVA: [%#" PRIx64 ", %#" PRIx64 ") and [%#"
+			PRIx64 ", %#" PRIx64 ")\n", run->cfg->name, s.iova[i].lo, s.iova[i].hi,
+			s.iova[i + 1].lo, s.iova[i + 1].hi);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	free(s.va);
+	free(s.iova);
+	return ret;
+}
+
+static int
+free_leftover(struct stress_run *run, const struct stress_win *w, void *arg)
+{
+	return win_free(run, w, arg);
+}
+
+/* On the main lcore: leftovers checked and freed, the space clean again. */
+static int
+stress_finish(struct stress_run *run)
+{
+	struct rte_vmap_stats st;
+	uint64_t rng = 0x5eed;
+	unsigned int lcore;
+
+	VMAP_TEST_VERIFY(run->vm);
+	TEST_ASSERT_SUCCESS(check_leftovers(run), "[%s] leftovers inconsistent",
+		run->cfg->name);
+	TEST_ASSERT_SUCCESS(stress_leftovers(run, free_leftover, &rng),
+		"[%s] freeing the leftovers failed", run->cfg->name);
+	RTE_LCORE_FOREACH(lcore)
+		run->lc[lcore].nr_live = 0;
+	memset(run->xfer, 0, sizeof(run->xfer));
+	memset(run->pub, 0, sizeof(run->pub));
+
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(run->vm), "[%s] purge", run->cfg->name);
+	VMAP_TEST_VERIFY(run->vm);
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(run->vm, &st), "[%s] stats", run->cfg->name);
+	TEST_ASSERT(st.nr_windows == 0 && st.va_used == 0 && st.va_lazy == 0,
+		"[%s] after freeing everything and a purge: %" PRIu64 " windows, va_used %"
+		PRIu64 ", va_lazy %" PRIu64, run->cfg->name, st.nr_windows, st.va_used,
+		st.va_lazy);
+	return TEST_SUCCESS;
+}
+
+/* ---- running a case ------------------------------------------------------ */
+
+static double
+stress_scale(void)
+{
+	const char *s = getenv("VMAP_STRESS_SCALE");
+	double v = s != NULL ? strtod(s, NULL) : 1.0;
+
+	return v > 0 ? v : 1.0;
+}
+
+/* Live bytes per lcore: well inside the space and the hugepages there are. */
+static size_t
+stress_live_cap(size_t page_size)
+{
+	size_t total = STRESS_LIVE_TOTAL;
+
+	if (page_size != RTE_VMAP_PAGE_4K)
+		total = RTE_MIN(total, vmap_test_free_hugepages() * page_size / 4);
+	return RTE_MIN((size_t)STRESS_LIVE_PER_LCORE, total / rte_lcore_count());
+}
+
+static void
+stress_report(const struct stress_run *run, uint64_t cycles)
+{
+	char ops[128];
+	unsigned int lcore;
+	int n = 0;
+
+	ops[0] = '\0';
+	RTE_LCORE_FOREACH(lcore)
+		if (n >= 0 && (size_t)n < sizeof(ops))
+			n += snprintf(ops + n, sizeof(ops) - n, " %" PRIu64, run->lc[lcore].ops);
+	printf("  %-8s %-26s %5.2f s, ops per lcore:%s\n", run->sc->tag, run->cfg->name,
+		(double)cycles / rte_get_timer_hz(), ops);
+}
+
+/* Launch the roles on every lcore and wait; TEST_FAILED if any role failed. */
+static int
+stress_launch(struct stress_run *run)
+{
+	uint64_t start = rte_get_timer_cycles();
+	unsigned int lcore;
+	int ret = TEST_SUCCESS;
+
+	run->deadline = start + (uint64_t)(run->sc->budget_ms * stress_scale() *
+		rte_get_timer_hz() / 1000);
+	TEST_ASSERT_SUCCESS(rte_eal_mp_remote_launch(stress_dispatch, run, CALL_MAIN),
+		"[%s] launch on the workers", run->cfg->name);
+	rte_eal_mp_wait_lcore();
+	stress_report(run, rte_get_timer_cycles() - start);
+	RTE_LCORE_FOREACH(lcore) {
+		if (run->lc[lcore].result != 0) {
+			printf("  [%s] the role on lcore %u failed\n", run->cfg->name, lcore);
+			ret = TEST_FAILED;
+		}
+	}
+	if (ret == TEST_SUCCESS && run->sc->check != NULL)
+		ret = run->sc->check(run);
+	return ret;
+}
+
+static int
+stress_run_one(const struct stress_case *sc, const struct stress_config *cfg,
+	unsigned int cfg_idx)
+{
+	struct rte_vmap_params p;
+	struct stress_run *run;
+	char name[RTE_VMAP_NAMESIZE];
+	unsigned int lcore;
+	int ret, fin;
+
+	run = calloc(1, sizeof(*run));
+	TEST_ASSERT_NOT_NULL(run, "no memory for the run");
+	snprintf(name, sizeof(name), "stress_%s_%u", sc->tag, cfg_idx);
+	vmap_test_params(&p, name);
+	p.iova_mode = cfg->iova_mode;
+	p.nr_nodes = cfg->nr_nodes;
+	p.topology = cfg->topology;
+	run->sc = sc;
+	run->cfg = cfg;
+	run->va_size = p.va_size;
+	run->worker = rte_get_next_lcore(-1, 1, 0);
+	run->live_cap = stress_live_cap(p.page_size);
+	ret = TEST_SUCCESS;
+	RTE_LCORE_FOREACH(lcore) {
+		/* A fixed seed per lcore, case and configuration, never 0. */
+		run->lc[lcore].rng = ((UINT64_C(0x9e3779b97f4a7c15) * (lcore + 1)) ^
+			((uint64_t)cfg_idx << 32) ^ sc->seed) | 1;
+		run->lc[lcore].win = calloc(sc->cap, sizeof(struct stress_win));
+		if (run->lc[lcore].win == NULL)
+			ret = TEST_FAILED;
+	}
+	run->vm = ret == TEST_SUCCESS ? rte_vmap_create(&p) : NULL;
+	if (run->vm == NULL) {
+		printf("  [%s] cannot create the space: %s\n", cfg->name, rte_strerror(rte_errno));
+		ret = TEST_FAILED;
+	} else {
+		run->block_max = rte_vmap_block_max(run->vm);
+		run->log_type = rte_log_register(STRESS_LOGTYPE);
+		run->log_level = rte_log_get_level(run->log_type);
+		ret = stress_launch(run);
+		/* Even after a failure: leave the space clean, say what else is wrong. */
+		fin = stress_finish(run);
+		if (ret == TEST_SUCCESS)
+			ret = fin;
+		rte_vmap_destroy(run->vm);
+	}
+	RTE_LCORE_FOREACH(lcore)
+		free(run->lc[lcore].win);
+	free(run);
+	return ret;
+}
+
+/* Every configuration, even after one failed: the pattern of failures tells. */
+static int
+stress_run_all(const struct stress_case *sc)
+{
+	unsigned int i;
+	int ret = TEST_SUCCESS;
+
+	for (i = 0; i < RTE_DIM(stress_configs); i++)
+		if (stress_run_one(sc, &stress_configs[i], i) != TEST_SUCCESS) {
+			printf("  %s [%s]: FAILED\n", sc->tag, stress_configs[i].name);
+			ret = TEST_FAILED;
+		}
+	return ret;
+}
+
+/* Every participating lcore did some work: a run that did nothing proves nothing. */
+static int
+check_all_busy(struct stress_run *run)
+{
+	unsigned int lcore;
+
+	RTE_LCORE_FOREACH(lcore) {
+		bool active = lcore == rte_get_main_lcore() || lcore == run->worker ||
+			run->sc->all_workers;
+
+		TEST_ASSERT(!active || run->lc[lcore].ops > 0, "[%s] lcore %u did nothing",
+			run->cfg->name, lcore);
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+check_xfer_both_ways(struct stress_run *run)
+{
+	unsigned int main_lcore = rte_get_main_lcore();
+
+	TEST_ASSERT(run->lc[main_lcore].blocks > 0 && run->lc[run->worker].blocks > 0,
+		"[%s] block windows freed across: %" PRIu64 " by lcore %u, %" PRIu64
+		" by lcore %u", run->cfg->name, run->lc[main_lcore].blocks, main_lcore,
+		run->lc[run->worker].blocks, run->worker);
+	return check_all_busy(run);
+}
+
+/* ---- the cases ------------------------------------------------------------ */
+
+static int
+stress_need_two_lcores(void)
+{
+	if (rte_lcore_count() >= 2)
+		return TEST_SUCCESS;
+	printf("vmap stress needs at least 2 lcores (run with -l 0-1), has %u: skipped\n",
+		rte_lcore_count());
+	return TEST_SKIPPED;
+}
+
+static const struct stress_case case_alloc_free = {
+	.tag = "alloc",
+	.seed = 0xa110c,
+	.budget_ms = 1500,
+	.max_ops = 200000,
+	.cap = 512,
+	.max_size = 4 * MIB,
+	.main_role = churn_role,
+	.worker_role = churn_role,
+	.all_workers = true,
+	.check = check_all_busy,
+};
+
+static const struct stress_case case_cross_free = {
+	.tag = "cross",
+	.seed = 0xc4055,
+	.budget_ms = 700,
+	.max_size = 1 * MIB,
+	.cap = 1,
+	.main_role = xfer_role,
+	.worker_role = xfer_role,
+	.check = check_xfer_both_ways,
+};
+
+static const struct stress_case case_find_stats = {
+	.tag = "find",
+	.seed = 0xf1d5,
+	.budget_ms = 700,
+	.cap = 128,
+	.max_size = 2 * MIB,
+	.main_role = check_role,
+	.worker_role = publish_role,
+	.sole_allocator = true,
+	.check = check_all_busy,
+};
+
+static const struct stress_case case_purge = {
+	.tag = "purge",
+	.seed = 0x9e49e,
+	.budget_ms = 700,
+	.cap = 256,
+	.max_size = 1 * MIB,
+	.block_share = 8,
+	.main_role = churn_role,
+	.worker_role = purge_role,
+	.sole_allocator = true,
+	.check = check_all_busy,
+};
+
+/* Each lcore churns up to 512 windows of its own, 4 KiB to 4 MiB. */
+static int
+test_concurrent_alloc_free_random_sizes(void)
+{
+	return stress_run_all(&case_alloc_free);
+}
+
+/* Windows and block windows allocated on one lcore are freed on the other. */
+static int
+test_cross_lcore_free(void)
+{
+	return stress_run_all(&case_cross_free);
+}
+
+/* find, virt2iova and stats on live windows while the other lcore churns. */
+static int
+test_concurrent_find_and_stats(void)
+{
+	return stress_run_all(&case_find_stats);
+}
+
+/* Allocs and frees of 4 KiB to 1 MiB (and block windows) against purges. */
+static int
+test_concurrent_with_purge(void)
+{
+	return stress_run_all(&case_purge);
+}
+
+static struct unit_test_suite vmap_stress_suite = {
+	.suite_name = "vmap stress (2+ lcores)",
+	.setup = NULL,
+	.teardown = NULL,
+	.unit_test_cases = {
+		TEST_CASE_ST(stress_need_two_lcores, NULL,
+			test_concurrent_alloc_free_random_sizes),
+		TEST_CASE_ST(stress_need_two_lcores, NULL, test_cross_lcore_free),
+		TEST_CASE_ST(stress_need_two_lcores, NULL, test_concurrent_find_and_stats),
+		TEST_CASE_ST(stress_need_two_lcores, NULL, test_concurrent_with_purge),
+		TEST_CASES_END()
+	},
+};
+
+static int
+test_vmap_stress(void)
+{
+	return unit_test_suite_runner(&vmap_stress_suite);
+}
+
+REGISTER_TEST_COMMAND(vmap_stress_autotest, test_vmap_stress);
