@@ -93,21 +93,39 @@ rec_map(void *priv, void *va, rte_iova_t iova, size_t len)
 static int
 rec_unmap(void *priv, rte_iova_t iova, size_t len)
 {
-	unsigned int i;
+	unsigned int i, covered = 0;
+	size_t bytes = 0;
 
 	RTE_SET_USED(priv);
 	rec_unmaps++;
-	/* Invariant 6: an unmap covers exactly one earlier map. */
+	/*
+	 * Invariant 6: an unmap covers whole earlier maps (a lazy purge may
+	 * merge neighbours into one unmap) and never part of one.
+	 */
 	for (i = 0; i < rec_n; i++) {
-		if (rec[i].live && rec[i].iova == iova && rec[i].len == len) {
+		if (!rec[i].live || !overlaps(rec[i].iova, rec[i].len, iova, len))
+			continue;
+		if (rec[i].iova < iova || rec[i].iova + rec[i].len > iova + len) {
+			printf("violation: unmap 0x%" PRIx64 "+%zu splits a map\n", iova, len);
+			rec_violations++;
+			return -EINVAL;
+		}
+		covered++;
+		bytes += rec[i].len;
+	}
+	if (covered == 0 || bytes != len) {
+		printf("violation: unmap 0x%" PRIx64 "+%zu covers %zu mapped bytes\n", iova,
+			len, bytes);
+		rec_violations++;
+		return -ENOENT;
+	}
+	for (i = 0; i < rec_n; i++) {
+		if (rec[i].live && overlaps(rec[i].iova, rec[i].len, iova, len)) {
 			rec[i].live = false;
 			rec[i].stale = true;
-			return 0;
 		}
 	}
-	printf("violation: unmap 0x%" PRIx64 "+%zu matches no map\n", iova, len);
-	rec_violations++;
-	return -ENOENT;
+	return 0;
 }
 
 static int
@@ -167,18 +185,20 @@ test_iommu_register_misuse(void)
 
 /* Random allocs and frees through the recording driver in one IOVA mode. */
 static int
-run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name)
+run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name, unsigned int flags)
 {
 	struct rte_vmap_params p;
 	struct rte_vmap_window w;
 	struct rte_vmap *vm;
 	void *win[64] = { NULL };
 	uint64_t x = 0x9e3779b97f4a7c15ull;
-	unsigned int i, k;
+	unsigned int i, k, frees = 0;
 
 	vmap_test_params(&p, name);
 	p.iommu = "test_rec";
 	p.iova_mode = mode;
+	p.flags = flags;
+	p.lazy_max = 32 << 20; /* several purges in the run, many frees each */
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create %s: %d", name, rte_errno);
 	for (i = 0; i < 3000; i++) {
@@ -189,8 +209,9 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name)
 		if (win[k] != NULL) {
 			TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[k]), "free");
 			win[k] = NULL;
-			/* Strict frees: nothing stays unflushed. */
+			/* Strict or lazy, no unmap stays unflushed past a free. */
 			TEST_ASSERT_EQUAL(rec_stale(), 0u, "unflushed unmap after free");
+			frees++;
 			continue;
 		}
 		win[k] = rte_vmap_alloc(vm, ((x >> 8) % 64 + 1) * 4096 * ((x >> 20) % 8 == 0 ?
@@ -205,9 +226,18 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name)
 	}
 	TEST_ASSERT_EQUAL(rec_violations, 0u, "driver saw %u violations", rec_violations);
 	VMAP_TEST_VERIFY(vm);
+	if ((flags & RTE_VMAP_F_STRICT) != 0)
+		TEST_ASSERT(rec_flushes >= frees, "strict: %u flushes for %u frees",
+			rec_flushes, frees);
+	else
+		TEST_ASSERT(rec_flushes * 8 < frees, "lazy: %u flushes for %u frees",
+			rec_flushes, frees);
 	for (k = 0; k < RTE_DIM(win); k++)
 		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[k]), "free");
-	TEST_ASSERT_EQUAL(rec_live(), 0u, "mappings left after every free");
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
+	/* Invariant 3: after a purge every unmap has its flush. */
+	TEST_ASSERT_EQUAL(rec_stale(), 0u, "purge left an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_live(), 0u, "mappings left after every free and a purge");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	TEST_ASSERT_EQUAL(rec_stale(), 0u, "destroy left an unflushed unmap");
@@ -218,13 +248,17 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name)
 static int
 test_recorded_driver_va_mode(void)
 {
-	return run_recorded_workload(RTE_VMAP_IOVA_VA, "iova_rec_va");
+	TEST_ASSERT_SUCCESS(run_recorded_workload(RTE_VMAP_IOVA_VA, "iova_rec_va", 0), "lazy");
+	return run_recorded_workload(RTE_VMAP_IOVA_VA, "iova_rec_va_s", RTE_VMAP_F_STRICT);
 }
 
 static int
 test_recorded_driver_domain_mode(void)
 {
-	return run_recorded_workload(RTE_VMAP_IOVA_DOMAIN, "iova_rec_dom");
+	TEST_ASSERT_SUCCESS(run_recorded_workload(RTE_VMAP_IOVA_DOMAIN, "iova_rec_dom", 0),
+		"lazy");
+	return run_recorded_workload(RTE_VMAP_IOVA_DOMAIN, "iova_rec_dom_s",
+		RTE_VMAP_F_STRICT);
 }
 
 static int
@@ -234,7 +268,8 @@ test_recorded_driver_pa_mode(void)
 		printf("EAL is not in PA mode: physical addresses are not readable\n");
 		return TEST_SKIPPED;
 	}
-	return run_recorded_workload(RTE_VMAP_IOVA_PA, "iova_rec_pa");
+	TEST_ASSERT_SUCCESS(run_recorded_workload(RTE_VMAP_IOVA_PA, "iova_rec_pa", 0), "lazy");
+	return run_recorded_workload(RTE_VMAP_IOVA_PA, "iova_rec_pa_s", RTE_VMAP_F_STRICT);
 }
 
 /* DOMAIN windows are IOVA-contiguous and never share IOVA. */

@@ -9,8 +9,10 @@
  * range: backed, with its IOVA) -> else lowest fit in the socket arena's
  * free tree, then backing -> driver map -> IOVA table -> busy tree.
  *
- * free: busy tree -> IOVA table cleared -> driver unmap + flush -> the
- * allocating node's pool, or backing, IOVA and VA given back.
+ * free: busy tree -> IOVA table cleared -> the allocating node's lazy
+ * list; a purge later unmaps a whole batch, flushes once, and gives the
+ * ranges to pools or back (vmap_purge.c). With RTE_VMAP_F_STRICT: driver
+ * unmap + flush now, then the pool.
  */
 
 #include <errno.h>
@@ -134,11 +136,10 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 	return NULL;
 }
 
-/* Give a range that is no longer mapped in the IOMMU to its pool, or back. */
-static void
-range_recycle(struct rte_vmap *vm, struct vmap_area *win)
+void
+vmap_range_recycle(struct rte_vmap *vm, struct vmap_area *win)
 {
-	win->flags &= ~VMAP_AREA_F_BLOCK;
+	win->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
 	if (vmap_pool_put(&vm->nodes[win->alloc_node], win))
 		return;
 	vmap_retire_range(vm, win);
@@ -202,7 +203,7 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 	if (ret != 0) {
 		VMAP_LOG(ERR, "%s: IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
 		if (pooled)
-			range_recycle(vm, win);
+			vmap_range_recycle(vm, win);
 		else
 			vmap_retire_range(vm, win);
 		rte_errno = -ret;
@@ -239,6 +240,10 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 		return ret;
 	}
 	vmap_iova_clear(vm, win);
+	if ((vm->flags & RTE_VMAP_F_STRICT) == 0) {
+		vmap_lazy_add(vm, win);
+		return 0;
+	}
 	/* Strict: the translation is gone before the range can be reused. */
 	ret = vmap_iova_unmap(vm, win);
 	vmap_iova_span(vm, win, &lo, &hi);
@@ -250,7 +255,7 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	}
 	if (ret != 0)
 		VMAP_LOG(ERR, "%s: IOMMU unmap of %p failed: %d", vm->name, addr, ret);
-	range_recycle(vm, win);
+	vmap_range_recycle(vm, win);
 	return 0;
 }
 

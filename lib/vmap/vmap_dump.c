@@ -93,5 +93,15 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm)
 		vmap_busy_walk(vn, dump_window, &d);
 		rte_spinlock_unlock(&vn->busy_lock);
 	}
-	fprintf(f, "  lazy: none (frees are unmapped and flushed at once)\n");
+	/* purge_lock keeps the lazy lists where they are while we walk them. */
+	pthread_mutex_lock(&vm->purge_lock);
+	for (i = 0; i < vm->nr_nodes; i++) {
+		const struct vmap_area *va;
+
+		for (va = __atomic_load_n(&vm->nodes[i].lazy_head, __ATOMIC_ACQUIRE);
+				va != NULL; va = STAILQ_NEXT(va, link))
+			fprintf(f, "  lazy 0x%016" PRIxPTR "-0x%016" PRIxPTR " %10zu node=%u\n",
+				va->start, va->start + va->size, va->size, i);
+	}
+	pthread_mutex_unlock(&vm->purge_lock);
 }

@@ -169,18 +169,36 @@ run_len(const struct rte_vmap *vm, const struct vmap_area *va, uintptr_t a)
 	return RTE_MIN(next, end) - a;
 }
 
+int
+vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len)
+{
+	__atomic_fetch_add(&vm->nr_unmaps, 1, __ATOMIC_RELAXED);
+	return vm->iommu->unmap(vm->iommu_priv, iova, len);
+}
+
+void
+vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
+		void (*fn)(rte_iova_t iova, size_t len, void *arg), void *arg)
+{
+	uintptr_t a;
+	size_t len;
+
+	for (a = va->start; a < va->start + va->size; a += len) {
+		len = run_len(vm, va, a);
+		fn(vmap_iova_of(vm, va, a), len, arg);
+	}
+}
+
 static int
 unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto)
 {
-	const struct rte_vmap_iommu_ops *ops = vm->iommu;
 	uintptr_t a;
 	size_t len;
 	int ret = 0, r;
 
 	for (a = va->start; a < upto; a += len) {
 		len = run_len(vm, va, a);
-		r = ops->unmap(vm->iommu_priv, vmap_iova_of(vm, va, a), len);
-		__atomic_fetch_add(&vm->nr_unmaps, 1, __ATOMIC_RELAXED);
+		r = vmap_iova_unmap_run(vm, vmap_iova_of(vm, va, a), len);
 		if (r != 0 && ret == 0)
 			ret = r;
 	}

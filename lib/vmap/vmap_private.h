@@ -71,6 +71,7 @@ enum vmap_area_state {
 #define VMAP_AREA_F_BLOCK   (1u << 0) /* allocated by rte_vmap_block_alloc() */
 #define VMAP_AREA_F_BACKED  (1u << 1) /* holds references on its backing pages */
 #define VMAP_AREA_F_IOVA    (1u << 2) /* holds a DOMAIN IOVA range */
+#define VMAP_AREA_F_UNMAPPED (1u << 3) /* lazy: driver unmap done, only the flush is owed */
 
 /**
  * One range of address space: a free range, a live window, a pooled range.
@@ -205,6 +206,14 @@ struct vmap_node {
 	uint64_t pool_bytes;
 	uint64_t pool_cap;
 	struct vmap_pool pool[RTE_VMAP_POOL_CLASSES];
+	/**
+	 * Lazily freed ranges this node allocated: a lock-free LIFO (the
+	 * kernel's llist, seed 02): frees push one item with a CAS, the
+	 * purger takes the whole list with one exchange. Linked by link.
+	 */
+	struct vmap_area *lazy_head __rte_cache_aligned;
+	/** Bytes in lazy_head's list and in a purge not yet flushed (atomic). */
+	uint64_t lazy_bytes;
 } __rte_cache_aligned;
 
 /**
@@ -291,7 +300,8 @@ struct rte_vmap {
 	uint64_t nr_purges;
 	uint64_t nr_unmaps;
 	uint64_t nr_flushes;
-	uint64_t va_lazy;
+	/** Lazy bytes per node that trigger a purge: lazy_max / nr_nodes. */
+	uint64_t lazy_share;
 	/** Bumped on changes not covered by a node generation (backing, purges). */
 	uint32_t gen;
 	struct vmap_stats_cache stats_cache;
@@ -399,6 +409,11 @@ void vmap_iova_clear(struct rte_vmap *vm, const struct vmap_area *va);
 int vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va);
 /* Driver unmap of va (the same runs as its map), without a flush. */
 int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va);
+/* Call fn on each run of va's translation (the runs its map used). */
+void vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
+		void (*fn)(rte_iova_t iova, size_t len, void *arg), void *arg);
+/* Driver unmap of [iova, iova + len), counted; a merge of whole runs. */
+int vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len);
 /* Driver flush over [start, end) of IOVA. */
 int vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end);
 /* IOVA span [*lo, *hi) that va's translation covers. */
@@ -426,10 +441,24 @@ void vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va);
 /* ---- vmap_purge.c ----------------------------------------------------- */
 
 /*
- * Pressure: give every pooled range back to the free trees (and, once
- * frees are lazy, purge them). Returns the bytes made free.
+ * A freed window (already out of the busy tree and the IOVA table) joins
+ * the lazy list of the node that allocated it; past the node's share of
+ * lazy_max the caller runs a purge, unless one is running.
+ */
+void vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va);
+/*
+ * One batch, with purge_lock held: decay the pools (all of them when
+ * full), take every lazy list, unmap the merged ranges, flush, then give
+ * the ranges to pools or back. Returns the bytes purged or drained.
+ */
+uint64_t vmap_purge_locked(struct rte_vmap *vm, bool full);
+/*
+ * Pressure: purge and drain every pool, so that everything not in a live
+ * window is free again. Returns the bytes made free.
  */
 uint64_t vmap_reclaim(struct rte_vmap *vm);
+/* Give a range no longer mapped in the IOMMU to its pool, or back. */
+void vmap_range_recycle(struct rte_vmap *vm, struct vmap_area *va);
 
 /* ---- vmap_stats.c ----------------------------------------------------- */
 

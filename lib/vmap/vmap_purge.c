@@ -3,18 +3,209 @@
  */
 
 /*
- * Purging and reclaim. Frees are strict for now (unmapped and flushed
- * before rte_vmap_free() returns), so a purge has no lazy ranges to flush:
- * it decays the node pools by a share, like the kernel's
- * decay_va_pool_node() at the start of every purge, and reclaim under
- * pressure drains them whole.
+ * Lazy unmapping in batches (the kernel's __purge_vmap_area_lazy).
+ *
+ * A free takes the window out of the busy tree and the IOVA table and
+ * pushes it on the lazy list of the node that allocated it; the range keeps
+ * its IOMMU translation, its backing and its IOVA, and cannot be handed out
+ * again. When a node holds more than its share of lazy_max, the freeing
+ * thread runs one purge (or leaves it to the purge already running):
+ *
+ *   decay pools   take 1/2^shift of each pool back to the free trees
+ *   detach        each node's lazy list, with one atomic exchange
+ *   unmap         the batch's runs sorted by IOVA, touching runs merged:
+ *                 one driver unmap per merged run (each covers whole
+ *                 earlier maps, never part of one: invariant 6)
+ *   flush         one flush over the batch's IOVA span, split only where
+ *                 two runs lie more than VMAP_FLUSH_GAP apart (a flush may
+ *                 cover live ranges, it only invalidates)
+ *   return        only now, ranges go to their node's pool or back to the
+ *                 free tree with their backing and IOVA (invariants 1, 2)
+ *
+ * The purge holds purge_lock (a mutex) and takes node and arena locks one
+ * at a time, briefly, so allocators on other lcores are not stopped for
+ * the batch.
  */
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 
 #include <rte_errno.h>
 
 #include "vmap_private.h"
+
+/*
+ * Runs further apart than this get their own flush: one flush over a span
+ * of terabytes (PA mode on a big machine) would invalidate far more than
+ * the batch. A real IOMMU flushes a range in time that grows with it only
+ * up to a point (then it invalidates the domain), so 1 GiB keeps batches
+ * to one or a few flushes in VA and DOMAIN mode.
+ */
+#define VMAP_FLUSH_GAP (UINT64_C(1) << 30)
+
+struct purge_run {
+	rte_iova_t iova;
+	size_t len;
+	bool unmap;   /* still mapped: the purge unmaps it */
+};
+
+struct purge_batch {
+	struct vmap_area **ranges;
+	size_t nr_ranges;
+	size_t cap_ranges;
+	struct purge_run *runs;
+	size_t nr_runs;
+	size_t cap_runs;
+	bool run_unmap;
+	bool oom;
+};
+
+static void *
+grow(void *arr, size_t *cap, size_t elt)
+{
+	size_t n = *cap != 0 ? *cap * 2 : 64;
+	void *p = realloc(arr, n * elt);
+
+	if (p != NULL)
+		*cap = n;
+	return p;
+}
+
+static void
+add_run(rte_iova_t iova, size_t len, void *arg)
+{
+	struct purge_batch *b = arg;
+	void *p;
+
+	if (b->nr_runs == b->cap_runs) {
+		p = grow(b->runs, &b->cap_runs, sizeof(*b->runs));
+		if (p == NULL) {
+			b->oom = true;
+			return;
+		}
+		b->runs = p;
+	}
+	b->runs[b->nr_runs++] = (struct purge_run){ iova, len, b->run_unmap };
+}
+
+static int
+run_cmp(const void *x, const void *y)
+{
+	const struct purge_run *a = x, *b = y;
+
+	return a->iova < b->iova ? -1 : a->iova > b->iova;
+}
+
+void
+vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va)
+{
+	struct vmap_node *vn = &vm->nodes[va->alloc_node];
+	struct vmap_area *head = __atomic_load_n(&vn->lazy_head, __ATOMIC_RELAXED);
+	/* Read before the push: once pushed, a purge may recycle va at once. */
+	size_t size = va->size;
+	uint64_t lazy;
+
+	va->state = VMAP_AREA_LAZY;
+	/* Count first, so the purge that takes va never subtracts it early. */
+	lazy = __atomic_add_fetch(&vn->lazy_bytes, size, __ATOMIC_RELAXED);
+	do {
+		STAILQ_NEXT(va, link) = head;
+	} while (!__atomic_compare_exchange_n(&vn->lazy_head, &head, va, true,
+			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	/* Past the share, purge here, unless another thread already is. */
+	if (lazy > vm->lazy_share && pthread_mutex_trylock(&vm->purge_lock) == 0) {
+		vmap_purge_locked(vm, false);
+		pthread_mutex_unlock(&vm->purge_lock);
+	}
+}
+
+/* Put a detached chain back (no memory to hold it in this batch). */
+static void
+lazy_push_chain(struct vmap_node *vn, struct vmap_area *first)
+{
+	struct vmap_area *last = first, *head;
+
+	while (STAILQ_NEXT(last, link) != NULL)
+		last = STAILQ_NEXT(last, link);
+	head = __atomic_load_n(&vn->lazy_head, __ATOMIC_RELAXED);
+	do {
+		STAILQ_NEXT(last, link) = head;
+	} while (!__atomic_compare_exchange_n(&vn->lazy_head, &head, first, true,
+			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/* Take every node's lazy list into the batch. */
+static void
+detach_lazy(struct rte_vmap *vm, struct purge_batch *b)
+{
+	struct vmap_area *va, *next;
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < vm->nr_nodes; i++) {
+		va = __atomic_exchange_n(&vm->nodes[i].lazy_head, NULL, __ATOMIC_ACQUIRE);
+		for (; va != NULL; va = next) {
+			next = STAILQ_NEXT(va, link);
+			if (b->nr_ranges == b->cap_ranges) {
+				p = grow(b->ranges, &b->cap_ranges, sizeof(*b->ranges));
+				if (p == NULL) {
+					/* Keep the rest for the next purge. */
+					lazy_push_chain(&vm->nodes[i], va);
+					break;
+				}
+				b->ranges = p;
+			}
+			b->ranges[b->nr_ranges++] = va;
+		}
+	}
+}
+
+/* Unmap the merged runs, then flush the span once (or per far-apart group). */
+static void
+unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
+{
+	rte_iova_t lo, hi, run_end;
+	size_t i, j;
+
+	if (b->nr_runs == 0)
+		return;
+	qsort(b->runs, b->nr_runs, sizeof(*b->runs), run_cmp);
+	lo = b->runs[0].iova;
+	hi = lo;
+	for (i = 0; i < b->nr_runs; i = j) {
+		/* Merge touching runs of the same kind into one unmap. */
+		run_end = b->runs[i].iova + b->runs[i].len;
+		for (j = i + 1; j < b->nr_runs && b->runs[j].iova == run_end &&
+				b->runs[j].unmap == b->runs[i].unmap; j++)
+			run_end += b->runs[j].len;
+		if (b->runs[i].iova > hi + VMAP_FLUSH_GAP) {
+			vmap_iova_flush(vm, lo, hi);
+			lo = b->runs[i].iova;
+		}
+		if (b->runs[i].unmap &&
+				vmap_iova_unmap_run(vm, b->runs[i].iova, run_end - b->runs[i].iova) != 0)
+			VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIx64 "+%" PRIu64 " failed",
+				vm->name, b->runs[i].iova, run_end - b->runs[i].iova);
+		hi = RTE_MAX(hi, run_end);
+	}
+	vmap_iova_flush(vm, lo, hi);
+}
+
+/* No memory to sort the batch: unmap and flush range by range instead. */
+static void
+purge_one_by_one(struct rte_vmap *vm, struct purge_batch *b)
+{
+	rte_iova_t lo, hi;
+	size_t i;
+
+	for (i = 0; i < b->nr_ranges; i++) {
+		if ((b->ranges[i]->flags & VMAP_AREA_F_UNMAPPED) == 0)
+			vmap_iova_unmap(vm, b->ranges[i]);
+		vmap_iova_span(vm, b->ranges[i], &lo, &hi);
+		vmap_iova_flush(vm, lo, hi);
+	}
+}
 
 /* Return 1/2^shift of every pool (all of it for shift 0) to the free trees. */
 static uint64_t
@@ -38,12 +229,55 @@ pools_release(struct rte_vmap *vm, unsigned int shift)
 }
 
 uint64_t
+vmap_purge_locked(struct rte_vmap *vm, bool full)
+{
+	struct purge_batch b = { 0 };
+	uint64_t bytes;
+	size_t i;
+
+	/* Decay before refilling, so fresh ranges are what the pools keep. */
+	bytes = pools_release(vm, full ? 0 : RTE_VMAP_POOL_DECAY_SHIFT);
+	detach_lazy(vm, &b);
+	if (vm->iommu->unmap != NULL || vm->iommu->flush != NULL) {
+		for (i = 0; i < b.nr_ranges; i++) {
+			b.run_unmap = (b.ranges[i]->flags & VMAP_AREA_F_UNMAPPED) == 0 &&
+				vm->iommu->unmap != NULL;
+			vmap_iova_for_each_run(vm, b.ranges[i], add_run, &b);
+		}
+		if (b.oom)
+			purge_one_by_one(vm, &b);
+		else
+			unmap_and_flush(vm, &b);
+	}
+	/* The flush has returned: now the ranges may be used again. */
+	for (i = 0; i < b.nr_ranges; i++) {
+		struct vmap_area *va = b.ranges[i];
+
+		__atomic_sub_fetch(&vm->nodes[va->alloc_node].lazy_bytes, va->size,
+			__ATOMIC_RELAXED);
+		bytes += va->size;
+		/* Under pressure refill nothing: all of it goes back to the trees. */
+		if (full) {
+			va->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
+			vmap_retire_range(vm, va);
+		} else {
+			vmap_range_recycle(vm, va);
+		}
+	}
+	if (b.nr_ranges != 0)
+		__atomic_fetch_add(&vm->nr_purges, 1, __ATOMIC_RELAXED);
+	free(b.ranges);
+	free(b.runs);
+	return bytes;
+}
+
+uint64_t
 vmap_reclaim(struct rte_vmap *vm)
 {
 	uint64_t bytes;
 
 	pthread_mutex_lock(&vm->purge_lock);
-	bytes = pools_release(vm, 0);
+	bytes = vmap_purge_locked(vm, true);
 	pthread_mutex_unlock(&vm->purge_lock);
 	return bytes;
 }
@@ -56,7 +290,7 @@ rte_vmap_purge(struct rte_vmap *vm)
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&vm->purge_lock);
-	pools_release(vm, RTE_VMAP_POOL_DECAY_SHIFT);
+	vmap_purge_locked(vm, false);
 	pthread_mutex_unlock(&vm->purge_lock);
 	return 0;
 }

@@ -139,6 +139,12 @@ setup_geometry(struct rte_vmap *vm, const struct rte_vmap_params *p)
 	vm->map_len = va;
 	vm->lazy_max = p->lazy_max != 0 ? p->lazy_max :
 		rte_fls_u32(rte_lcore_count()) * RTE_VMAP_LAZY_MAX_DEFAULT;
+	/*
+	 * Each node purges past its share of lazy_max: the same bound on what
+	 * waits for a flush as one global counter, without every free bumping
+	 * a shared cache line.
+	 */
+	vm->lazy_share = RTE_MAX(vm->lazy_max / nodes, (uint64_t)VMAP_GRANULE);
 	if (vm->params.iova_mode == RTE_VMAP_IOVA_AUTO)
 		vm->iova_mode = rte_eal_iova_mode() == RTE_IOVA_VA ?
 			RTE_VMAP_IOVA_VA : RTE_VMAP_IOVA_PA;
@@ -345,6 +351,8 @@ rte_vmap_destroy(struct rte_vmap *vm)
 	pthread_mutex_unlock(&vmap_spaces_lock);
 
 	pthread_mutex_lock(&vm->purge_lock);
+	/* Lazily freed ranges first: unmapped and flushed like any purge. */
+	vmap_purge_locked(vm, true);
 	vmap_busy_drain(vm, destroy_live, &ctx);
 	if (ctx.nr_live != 0)
 		VMAP_LOG(NOTICE, "%s: destroyed with %" PRIu64 " live windows, released",

@@ -72,7 +72,11 @@ stats_build(struct rte_vmap *vm, struct rte_vmap_stats *st)
 static void
 stats_live(const struct rte_vmap *vm, struct rte_vmap_stats *st)
 {
-	st->va_lazy = __atomic_load_n(&vm->va_lazy, __ATOMIC_RELAXED);
+	unsigned int i;
+
+	st->va_lazy = 0;
+	for (i = 0; i < vm->nr_nodes; i++)
+		st->va_lazy += __atomic_load_n(&vm->nodes[i].lazy_bytes, __ATOMIC_RELAXED);
 	st->nr_purges = __atomic_load_n(&vm->nr_purges, __ATOMIC_RELAXED);
 	st->nr_unmaps = __atomic_load_n(&vm->nr_unmaps, __ATOMIC_RELAXED);
 	st->nr_flushes = __atomic_load_n(&vm->nr_flushes, __ATOMIC_RELAXED);

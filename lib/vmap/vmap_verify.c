@@ -11,7 +11,8 @@
  * - each busy tree: sorted, every window in the node its start names,
  *   inside one arena, counters equal to the walk;
  * - each pool: exact sizes, owner node, counters;
- * - free, pooled and busy ranges partition the reservation exactly;
+ * - each lazy list: owner node, counters;
+ * - free, pooled, lazy and busy ranges partition the reservation exactly;
  * - backing references equal the windows overlapping each page, and
  *   mem_used equals the pages referenced;
  * - the IOVA table: right for every granule of a live window, empty for
@@ -97,8 +98,34 @@ count_ranges(const struct rte_vmap *vm)
 		n += vm->nodes[i].nr_windows;
 		for (c = 0; c < RTE_VMAP_POOL_CLASSES; c++)
 			n += vm->nodes[i].pool[c].len;
+		/* Lazy ranges are at least one granule each. */
+		n += vm->nodes[i].lazy_bytes >> VMAP_GRANULE_SHIFT;
 	}
 	return n;
+}
+
+/* The lazy list: no purge runs (purge_lock is held), no free may run. */
+static int
+check_lazy(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
+{
+	const struct vmap_area *va;
+	uint64_t bytes = 0;
+
+	c->state = VMAP_AREA_LAZY;
+	for (va = __atomic_load_n(&vn->lazy_head, __ATOMIC_ACQUIRE); va != NULL;
+			va = STAILQ_NEXT(va, link)) {
+		if (va->state != VMAP_AREA_LAZY || va->alloc_node != vn->id ||
+				(va->flags & VMAP_AREA_F_BACKED) == 0)
+			FAIL("lazy range 0x%" PRIxPTR "+%zu wrong for node %u", va->start,
+				va->size, vn->id);
+		if (collect_one(va, c) != 0)
+			return -ENOSPC;
+		bytes += va->size;
+	}
+	if (bytes != vn->lazy_bytes)
+		FAIL("node %u lazy bytes %" PRIu64 ", walk %" PRIu64, vn->id, vn->lazy_bytes,
+			bytes);
+	return 0;
 }
 
 static int
@@ -152,7 +179,7 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 	}
 	if (bytes != vn->pool_bytes)
 		FAIL("node %u pool bytes %" PRIu64 ", walk %zu", vn->id, vn->pool_bytes, bytes);
-	return 0;
+	return check_lazy(vm, vn, c);
 }
 
 static int
@@ -328,6 +355,7 @@ rte_vmap_verify(struct rte_vmap *vm)
 		c.n = 0;
 		c.r = malloc(c.cap * sizeof(*c.r));
 		if (c.r == NULL) {
+			VMAP_LOG(ERR, "%s: no memory to verify %zu ranges", vm->name, c.cap);
 			pthread_mutex_unlock(&vm->purge_lock);
 			return -ENOMEM;
 		}
