@@ -385,7 +385,9 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm);
  * busy and lazy ranges partition the reservation; trees sorted and their
  * augmented values right; counters agree with what the walk counts; the
  * IOVA table agrees with the live windows. For tests and debugging: it
- * takes every lock of the space.
+ * takes every lock of the space, and must run while no alloc or free runs
+ * on it (a window on its way from one structure to the next would show as
+ * a gap).
  *
  * @param vm
  *   The space.
@@ -396,6 +398,32 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm);
 __rte_experimental
 int
 rte_vmap_verify(struct rte_vmap *vm);
+
+/**
+ * Backing page size of a space: the granule at which its memory is
+ * physically contiguous (and, in PA mode, at which IOVAs are contiguous).
+ *
+ * @param vm
+ *   The space.
+ * @return
+ *   RTE_VMAP_PAGE_4K, RTE_VMAP_PAGE_2M or RTE_VMAP_PAGE_1G; 0 if vm is NULL.
+ */
+__rte_experimental
+size_t
+rte_vmap_page_size(const struct rte_vmap *vm);
+
+/**
+ * IOVA mode of a space, as resolved at creation.
+ *
+ * @param vm
+ *   The space.
+ * @return
+ *   RTE_VMAP_IOVA_VA, RTE_VMAP_IOVA_PA or RTE_VMAP_IOVA_DOMAIN (never AUTO:
+ *   AUTO is resolved by rte_vmap_create()); RTE_VMAP_IOVA_AUTO if vm is NULL.
+ */
+__rte_experimental
+enum rte_vmap_iova_mode
+rte_vmap_iova_mode_get(const struct rte_vmap *vm);
 
 #ifdef __cplusplus
 }

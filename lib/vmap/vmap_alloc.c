@@ -73,9 +73,8 @@ vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va)
 	vmap_release_range(vm, va);
 }
 
-/* Lowest fit in the arena's free tree: VA only, no backing yet. */
-static struct vmap_area *
-tree_alloc(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
+struct vmap_area *
+vmap_tree_alloc(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 {
 	struct vmap_arena *arena = &vm->arenas[ar];
 	struct vmap_area *win, *spare, *released = NULL;
@@ -119,7 +118,7 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 	int attempt, ret = -ENOMEM;
 
 	for (attempt = 0; attempt < 2; attempt++) {
-		win = tree_alloc(vm, ar, size, align);
+		win = vmap_tree_alloc(vm, ar, size, align);
 		if (win != NULL) {
 			ret = vmap_backing_get(vm, win->start, win->size, ar);
 			if (ret == 0) {
@@ -187,6 +186,8 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 	vn = vmap_node_of_caller(vm, ar);
 
 	win = vmap_pool_get(vn, size >> VMAP_GRANULE_SHIFT, align);
+	if (win == NULL)
+		win = vmap_chunk_carve(vm, vn, size, align);
 	if (win == NULL) {
 		pooled = false;
 		win = fresh_range(vm, ar, size, align);

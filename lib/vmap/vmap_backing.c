@@ -351,6 +351,16 @@ vmap_backing_put(struct rte_vmap *vm, uintptr_t start, size_t size)
 		put_shared(vm, first);
 }
 
+void
+vmap_backing_split(struct rte_vmap *vm, uintptr_t addr)
+{
+	uintptr_t off = addr - vm->map_base;
+
+	if ((off & (vm->backing.page_size - 1)) != 0)
+		__atomic_add_fetch(&vm->backing.refcnt[off >> vm->backing.page_shift], 1,
+			__ATOMIC_RELAXED);
+}
+
 uint64_t
 vmap_backing_phys(const struct rte_vmap *vm, uintptr_t addr)
 {

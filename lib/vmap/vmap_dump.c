@@ -88,8 +88,11 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm)
 
 		rte_spinlock_lock(&vn->busy_lock);
 		fprintf(f, "  node %u socket %d: windows %" PRIu64 " bytes %" PRIu64
-			" pooled %" PRIu64 "\n", vn->id, vn->socket_id, vn->nr_windows,
-			vn->va_used, __atomic_load_n(&vn->pool_bytes, __ATOMIC_RELAXED));
+			" pooled %" PRIu64 " chunks %" PRIu64 " lazy %" PRIu64 "\n", vn->id,
+			vn->socket_id, vn->nr_windows, vn->va_used,
+			__atomic_load_n(&vn->pool_bytes, __ATOMIC_RELAXED),
+			__atomic_load_n(&vn->chunk_bytes, __ATOMIC_RELAXED),
+			__atomic_load_n(&vn->lazy_bytes, __ATOMIC_RELAXED));
 		vmap_busy_walk(vn, dump_window, &d);
 		rte_spinlock_unlock(&vn->busy_lock);
 	}

@@ -50,7 +50,7 @@ vmap_nodes_init(struct rte_vmap *vm)
 
 	vm->nr_arenas = vm->topo.nr_sockets;
 	per_arena = vm->nr_nodes / vm->nr_arenas;
-	slice = RTE_ALIGN_FLOOR(vm->map_len / vm->nr_arenas, vm->backing.page_size);
+	slice = RTE_ALIGN_FLOOR(vm->map_len / vm->nr_arenas, vmap_space_align(vm));
 	if (slice == 0)
 		return -EINVAL;
 	vm->arenas = aligned_alloc(RTE_CACHE_LINE_SIZE,
@@ -82,12 +82,14 @@ vmap_nodes_init(struct rte_vmap *vm)
 		RB_INIT(&vn->busy);
 		for (c = 0; c < RTE_VMAP_POOL_CLASSES; c++)
 			STAILQ_INIT(&vn->pool[c].head);
+		STAILQ_INIT(&vn->stash);
 		vn->id = i;
 		vn->arena = i / per_arena;
 		vn->socket_id = vm->topo.socket_id[vn->arena];
 		/* Pools hold backed memory: cap them at this node's share of lazy_max. */
 		vn->pool_cap = RTE_MAX(vm->lazy_max / vm->nr_nodes, (uint64_t)4 << 20);
-		vn->gen = 1;
+		vn->busy_gen = 1;
+		vn->pool_gen = 1;
 	}
 	return 0;
 }
@@ -126,7 +128,7 @@ vmap_busy_insert(struct rte_vmap *vm, struct vmap_area *va)
 	RB_INSERT(vmap_busy_root, &vn->busy, va);
 	vn->nr_windows++;
 	vn->va_used += va->size;
-	vmap_node_changed(vn);
+	vmap_gen_bump(&vn->busy_gen);
 	rte_spinlock_unlock(&vn->busy_lock);
 }
 
@@ -155,7 +157,7 @@ vmap_busy_remove(struct rte_vmap *vm, uintptr_t addr, bool want_block, size_t si
 		RB_REMOVE(vmap_busy_root, &vn->busy, va);
 		vn->nr_windows--;
 		vn->va_used -= va->size;
-		vmap_node_changed(vn);
+		vmap_gen_bump(&vn->busy_gen);
 	}
 	rte_spinlock_unlock(&vn->busy_lock);
 	return va;
@@ -178,7 +180,7 @@ vmap_busy_drain(struct rte_vmap *vm,
 			vn->va_used -= va->size;
 			fn(vm, va, arg);
 		}
-		vmap_node_changed(vn);
+		vmap_gen_bump(&vn->busy_gen);
 		rte_spinlock_unlock(&vn->busy_lock);
 	}
 }
@@ -270,7 +272,7 @@ vmap_pool_get(struct vmap_node *vn, size_t npages, size_t align)
 		STAILQ_REMOVE_HEAD(&pool->head, link);
 		__atomic_store_n(&pool->len, pool->len - 1, __ATOMIC_RELAXED);
 		vn->pool_bytes -= va->size;
-		vmap_node_changed(vn);
+		vmap_gen_bump(&vn->pool_gen);
 	}
 	rte_spinlock_unlock(&vn->pool_lock);
 	return va;
@@ -293,7 +295,7 @@ vmap_pool_put(struct vmap_node *vn, struct vmap_area *va)
 		STAILQ_INSERT_HEAD(&pool->head, va, link);
 		__atomic_store_n(&pool->len, pool->len + 1, __ATOMIC_RELAXED);
 		vn->pool_bytes += va->size;
-		vmap_node_changed(vn);
+		vmap_gen_bump(&vn->pool_gen);
 		taken = true;
 	}
 	rte_spinlock_unlock(&vn->pool_lock);
@@ -344,7 +346,7 @@ vmap_pools_decay(struct rte_vmap *vm, unsigned int ar, unsigned int shift,
 			pool_detach_tail(vn, pool, n, out);
 			__atomic_store_n(&pool->len, len - n, __ATOMIC_RELAXED);
 		}
-		vmap_node_changed(vn);
+		vmap_gen_bump(&vn->pool_gen);
 		rte_spinlock_unlock(&vn->pool_lock);
 	}
 }

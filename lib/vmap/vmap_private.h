@@ -55,6 +55,10 @@ extern int vmap_logtype;
 #define VMAP_GRANULE_SHIFT __RTE_VMAP_IOVA_SHIFT
 #define VMAP_GRANULE (UINT64_C(1) << VMAP_GRANULE_SHIFT)
 
+_Static_assert(RTE_VMAP_ZONE_SIZE >= VMAP_GRANULE &&
+	(RTE_VMAP_ZONE_SIZE & (RTE_VMAP_ZONE_SIZE - 1)) == 0,
+	"meson option zone_size must be a power of two of at least 4096");
+
 /** Largest window served by rte_vmap_block_alloc(): 64 granules (kernel VMAP_MAX_ALLOC). */
 #define VMAP_BLOCK_MAX (64 * VMAP_GRANULE)
 
@@ -65,6 +69,7 @@ enum vmap_area_state {
 	VMAP_AREA_POOLED,    /* in a node's size-class pool */
 	VMAP_AREA_LAZY,      /* freed, awaiting its flush */
 	VMAP_AREA_SPARE,     /* not linked anywhere */
+	VMAP_AREA_CHUNK,     /* a node's zone chunk: backed, carved into windows */
 };
 
 /* vmap_area.flags */
@@ -196,8 +201,8 @@ struct vmap_node {
 	struct vmap_busy_root busy;
 	uint64_t nr_windows;
 	uint64_t va_used;
-	/** Bumped whenever a counter of this node changes (stats cache). */
-	uint32_t gen;
+	/** Bumped under busy_lock whenever the counters above change (stats cache). */
+	uint32_t busy_gen;
 	unsigned int id;
 	unsigned int arena;
 	int socket_id;
@@ -205,6 +210,14 @@ struct vmap_node {
 	rte_spinlock_t pool_lock __rte_cache_aligned;
 	uint64_t pool_bytes;
 	uint64_t pool_cap;
+	/** Bumped under pool_lock whenever the pools change (stats cache). */
+	uint32_t pool_gen;
+	/** The zone chunk being carved (vmap_chunk.c), NULL if none. */
+	struct vmap_area *chunk;
+	/** Whole zones of this node waiting to be carved. */
+	struct vmap_area_list stash;
+	/** Bytes in chunk and stash. */
+	uint64_t chunk_bytes;
 	struct vmap_pool pool[RTE_VMAP_POOL_CLASSES];
 	/**
 	 * Lazily freed ranges this node allocated: a lock-free LIFO (the
@@ -337,6 +350,17 @@ vmap_addr_to_node(const struct rte_vmap *vm, uintptr_t addr)
 	return &vm->nodes[ar->first_node + zone % ar->nr_nodes];
 }
 
+/*
+ * Alignment of the reservation and of every arena: a backing page, and a
+ * whole zone, so that zones and stripes of zones line up in absolute
+ * addresses as they do relative to an arena.
+ */
+static inline size_t
+vmap_space_align(const struct rte_vmap *vm)
+{
+	return RTE_MAX(vm->backing.page_size, (size_t)vm->zone_size);
+}
+
 int vmap_nodes_init(struct rte_vmap *vm);
 void vmap_nodes_fini(struct rte_vmap *vm);
 /* The node whose pools serve the caller on arena ar. */
@@ -388,6 +412,12 @@ int vmap_backing_get(struct rte_vmap *vm, uintptr_t start, size_t size,
 		unsigned int socket_idx);
 /* Drop the references; pages no window uses go back to the system. */
 void vmap_backing_put(struct rte_vmap *vm, uintptr_t start, size_t size);
+/*
+ * A backed range is being cut in two at addr: the page under addr, if the
+ * cut is inside it, now has one more range on it. The caller holds a
+ * reference on that page through the range.
+ */
+void vmap_backing_split(struct rte_vmap *vm, uintptr_t addr);
 /* Physical address of a mapped byte (PA mode). */
 uint64_t vmap_backing_phys(const struct rte_vmap *vm, uintptr_t addr);
 
@@ -424,7 +454,25 @@ void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
 
 const struct rte_vmap_iommu_ops *vmap_iommu_find(const char *name);
 
+/* ---- vmap_chunk.c ----------------------------------------------------- */
+
+/*
+ * A window of at most zone_size for vn's callers, carved from a zone that
+ * addr_to_node() maps to vn, so that an lcore's small windows use its own
+ * node's locks. NULL when that cannot be done (the caller falls back to
+ * the free tree).
+ */
+struct vmap_area *vmap_chunk_carve(struct rte_vmap *vm, struct vmap_node *vn,
+		size_t size, size_t align);
+/* Detach the chunks of arena ar's nodes into out: all, or a share of the stash. */
+void vmap_chunks_drain(struct rte_vmap *vm, unsigned int ar, bool all,
+		struct vmap_area_list *out);
+
 /* ---- vmap_alloc.c ----------------------------------------------------- */
+
+/* Lowest fit in arena ar's free tree: VA only, no backing. NULL if none. */
+struct vmap_area *vmap_tree_alloc(struct rte_vmap *vm, unsigned int ar, size_t size,
+		size_t align);
 
 /* Descriptors: allocate and free outside every spinlock. */
 struct vmap_area *vmap_area_new(void);
@@ -469,11 +517,15 @@ vmap_space_changed(struct rte_vmap *vm)
 	__atomic_fetch_add(&vm->gen, 1, __ATOMIC_RELEASE);
 }
 
-/* Note a change of vn's counters (under either of its locks, hence atomic). */
+/*
+ * Note a change of a node's counters: called with the lock that guards gen
+ * held, so a plain increment published with release is enough, and costs
+ * no locked instruction on the hot path (each lock has its own counter).
+ */
 static inline void
-vmap_node_changed(struct vmap_node *vn)
+vmap_gen_bump(uint32_t *gen)
 {
-	__atomic_fetch_add(&vn->gen, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(gen, *gen + 1, __ATOMIC_RELEASE);
 }
 
 void vmap_stats_init(struct rte_vmap *vm);

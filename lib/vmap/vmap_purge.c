@@ -183,8 +183,8 @@ unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 			vmap_iova_flush(vm, lo, hi);
 			lo = b->runs[i].iova;
 		}
-		if (b->runs[i].unmap &&
-				vmap_iova_unmap_run(vm, b->runs[i].iova, run_end - b->runs[i].iova) != 0)
+		if (b->runs[i].unmap && vmap_iova_unmap_run(vm, b->runs[i].iova,
+				run_end - b->runs[i].iova) != 0)
 			VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIx64 "+%" PRIu64 " failed",
 				vm->name, b->runs[i].iova, run_end - b->runs[i].iova);
 		hi = RTE_MAX(hi, run_end);
@@ -219,6 +219,7 @@ pools_release(struct rte_vmap *vm, unsigned int shift)
 	for (a = 0; a < vm->nr_arenas; a++) {
 		STAILQ_INIT(&list);
 		vmap_pools_decay(vm, a, shift, &list);
+		vmap_chunks_drain(vm, a, shift == 0, &list);
 		while ((va = STAILQ_FIRST(&list)) != NULL) {
 			STAILQ_REMOVE_HEAD(&list, link);
 			bytes += va->size;

@@ -90,7 +90,7 @@ check_params(const struct rte_vmap_params *p)
 static int
 reserve(struct rte_vmap *vm)
 {
-	size_t align = vm->backing.page_size;
+	size_t align = vmap_space_align(vm);
 	uintptr_t raw, base;
 	void *p;
 
@@ -131,7 +131,7 @@ setup_geometry(struct rte_vmap *vm, const struct rte_vmap_params *p)
 	}
 	vm->nr_nodes = nodes;
 	vm->zone_size = RTE_VMAP_ZONE_SIZE;
-	va = RTE_ALIGN_CEIL(va, vm->backing.page_size * sockets);
+	va = RTE_ALIGN_CEIL(va, vmap_space_align(vm) * sockets);
 	if (va < p->va_size || va > (UINT64_C(1) << 46)) {
 		VMAP_LOG(ERR, "%s: va_size %zu too large", vm->name, p->va_size);
 		return -EINVAL;
@@ -361,6 +361,7 @@ rte_vmap_destroy(struct rte_vmap *vm)
 	for (a = 0; a < vm->nr_arenas; a++) {
 		STAILQ_INIT(&pooled);
 		vmap_pools_decay(vm, a, 0, &pooled);
+		vmap_chunks_drain(vm, a, true, &pooled);
 		while ((va = STAILQ_FIRST(&pooled)) != NULL) {
 			STAILQ_REMOVE_HEAD(&pooled, link);
 			vmap_area_delete(va);

@@ -37,7 +37,8 @@ current_gen(const struct rte_vmap *vm)
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_nodes; i++)
-		sum += __atomic_load_n(&vm->nodes[i].gen, __ATOMIC_ACQUIRE);
+		sum += __atomic_load_n(&vm->nodes[i].busy_gen, __ATOMIC_ACQUIRE) +
+			__atomic_load_n(&vm->nodes[i].pool_gen, __ATOMIC_ACQUIRE);
 	return sum;
 }
 

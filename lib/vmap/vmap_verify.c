@@ -98,10 +98,50 @@ count_ranges(const struct rte_vmap *vm)
 		n += vm->nodes[i].nr_windows;
 		for (c = 0; c < RTE_VMAP_POOL_CLASSES; c++)
 			n += vm->nodes[i].pool[c].len;
+		n += vm->nodes[i].chunk_bytes / vm->zone_size + 1;
 		/* Lazy ranges are at least one granule each. */
 		n += vm->nodes[i].lazy_bytes >> VMAP_GRANULE_SHIFT;
 	}
 	return n;
+}
+
+static int
+check_chunk(struct rte_vmap *vm, const struct vmap_node *vn, const struct vmap_area *va,
+		struct collect *c)
+{
+	if (va->state != VMAP_AREA_CHUNK || va->alloc_node != vn->id ||
+			(va->flags & VMAP_AREA_F_BACKED) == 0 ||
+			vmap_addr_to_node(vm, va->start) != vn ||
+			va->size == 0 || va->size > vm->zone_size)
+		FAIL("chunk 0x%" PRIxPTR "+%zu wrong for node %u", va->start, va->size, vn->id);
+	return collect_one(va, c);
+}
+
+/* The zone chunks: carved from the node's own zones only. */
+static int
+check_chunks(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
+{
+	const struct vmap_area *va;
+	uint64_t bytes = 0;
+	int ret;
+
+	c->state = VMAP_AREA_CHUNK;
+	if (vn->chunk != NULL) {
+		ret = check_chunk(vm, vn, vn->chunk, c);
+		if (ret != 0)
+			return ret;
+		bytes += vn->chunk->size;
+	}
+	STAILQ_FOREACH(va, &vn->stash, link) {
+		ret = check_chunk(vm, vn, va, c);
+		if (ret != 0)
+			return ret;
+		bytes += va->size;
+	}
+	if (bytes != vn->chunk_bytes)
+		FAIL("node %u chunk bytes %" PRIu64 ", walk %" PRIu64, vn->id, vn->chunk_bytes,
+			bytes);
+	return 0;
 }
 
 /* The lazy list: no purge runs (purge_lock is held), no free may run. */
@@ -179,6 +219,9 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 	}
 	if (bytes != vn->pool_bytes)
 		FAIL("node %u pool bytes %" PRIu64 ", walk %zu", vn->id, vn->pool_bytes, bytes);
+	ret = check_chunks(vm, vn, c);
+	if (ret != 0)
+		return ret;
 	return check_lazy(vm, vn, c);
 }
 

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * Read-only facts about a space that IOMMU drivers need to lay out their
+ * mappings (drivers are compiled into the library but see only the public
+ * headers, so they ask through these rather than reading struct rte_vmap).
+ */
+
+#include "vmap_private.h"
+
+size_t
+rte_vmap_page_size(const struct rte_vmap *vm)
+{
+	return vm == NULL ? 0 : vm->backing.page_size;
+}
+
+enum rte_vmap_iova_mode
+rte_vmap_iova_mode_get(const struct rte_vmap *vm)
+{
+	/* AUTO is resolved at creation: the field holds VA, PA or DOMAIN. */
+	return vm == NULL ? RTE_VMAP_IOVA_AUTO : vm->iova_mode;
+}
