@@ -67,6 +67,7 @@ refill(struct rte_vmap *vm, struct vmap_node *vn)
 		zone[i]->alloc_node = owner->id;
 		rte_spinlock_lock(&owner->pool_lock);
 		STAILQ_INSERT_TAIL(&owner->stash, zone[i], link);
+		owner->stash_len++;
 		owner->chunk_bytes += zone[i]->size;
 		vmap_gen_bump(&owner->pool_gen);
 		rte_spinlock_unlock(&owner->pool_lock);
@@ -129,8 +130,11 @@ vmap_chunk_carve(struct rte_vmap *vm, struct vmap_node *vn, size_t size, size_t 
 		if (old != NULL)
 			vn->chunk_bytes -= old->size;
 		next = STAILQ_FIRST(&vn->stash);
-		if (next != NULL)
+		if (next != NULL) {
 			STAILQ_REMOVE_HEAD(&vn->stash, link);
+			vn->stash_len--;
+			vn->stash_low = RTE_MIN(vn->stash_low, vn->stash_len);
+		}
 		vn->chunk = next;
 		vmap_gen_bump(&vn->pool_gen);
 		rte_spinlock_unlock(&vn->pool_lock);
@@ -144,34 +148,28 @@ vmap_chunk_carve(struct rte_vmap *vm, struct vmap_node *vn, size_t size, size_t 
 }
 
 void
-vmap_chunks_drain(struct rte_vmap *vm, unsigned int ar, bool all, struct vmap_area_list *out)
+vmap_chunks_drain(struct vmap_node *vn, bool all, struct vmap_area_list *out)
 {
-	const struct vmap_arena *arena = &vm->arenas[ar];
-	struct vmap_node *vn;
 	struct vmap_area *va;
-	unsigned int i;
-	uint64_t n, len;
+	uint64_t n;
 
-	for (i = arena->first_node; i < arena->first_node + arena->nr_nodes; i++) {
-		vn = &vm->nodes[i];
-		rte_spinlock_lock(&vn->pool_lock);
-		if (all && vn->chunk != NULL) {
-			vn->chunk_bytes -= vn->chunk->size;
-			STAILQ_INSERT_TAIL(out, vn->chunk, link);
-			vn->chunk = NULL;
-		}
-		len = 0;
-		STAILQ_FOREACH(va, &vn->stash, link)
-			len++;
-		/* A purge keeps most whole zones: they are cheap to hold and to carve. */
-		n = all ? len : len >> RTE_VMAP_POOL_DECAY_SHIFT;
-		while (n-- > 0) {
-			va = STAILQ_FIRST(&vn->stash);
-			STAILQ_REMOVE_HEAD(&vn->stash, link);
-			vn->chunk_bytes -= va->size;
-			STAILQ_INSERT_TAIL(out, va, link);
-		}
-		vmap_gen_bump(&vn->pool_gen);
-		rte_spinlock_unlock(&vn->pool_lock);
+	rte_spinlock_lock(&vn->pool_lock);
+	if (all && vn->chunk != NULL) {
+		vn->chunk_bytes -= vn->chunk->size;
+		STAILQ_INSERT_TAIL(out, vn->chunk, link);
+		vn->chunk = NULL;
 	}
+	/* Zones nobody took since the last drain go back, a share at a time. */
+	n = all ? vn->stash_len :
+		RTE_MIN(vn->stash_low, vn->stash_len) >> RTE_VMAP_POOL_DECAY_SHIFT;
+	while (n-- > 0) {
+		va = STAILQ_FIRST(&vn->stash);
+		STAILQ_REMOVE_HEAD(&vn->stash, link);
+		vn->stash_len--;
+		vn->chunk_bytes -= va->size;
+		STAILQ_INSERT_TAIL(out, va, link);
+	}
+	vn->stash_low = vn->stash_len;
+	vmap_gen_bump(&vn->pool_gen);
+	rte_spinlock_unlock(&vn->pool_lock);
 }

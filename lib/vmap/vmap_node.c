@@ -86,8 +86,13 @@ vmap_nodes_init(struct rte_vmap *vm)
 		vn->id = i;
 		vn->arena = i / per_arena;
 		vn->socket_id = vm->topo.socket_id[vn->arena];
-		/* Pools hold backed memory: cap them at this node's share of lazy_max. */
-		vn->pool_cap = RTE_MAX(vm->lazy_max / vm->nr_nodes, (uint64_t)4 << 20);
+		/*
+		 * Pools hold backed memory, so they are capped; at a few purge
+		 * batches, so that one size class left idle (and decaying) does
+		 * not keep another in use from being pooled.
+		 */
+		vn->pool_cap = RTE_MAX(4 * vm->lazy_share, (uint64_t)16 << 20);
+		vn->decay_floor = vm->lazy_share;
 		vn->busy_gen = 1;
 		vn->pool_gen = 1;
 	}
@@ -231,7 +236,7 @@ vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *out)
 	if (addr < vm->map_base || addr >= vm->map_base + vm->map_len)
 		return -ENOENT;
 	ar = &vm->arenas[vmap_arena_of(vm, addr)];
-	zone = (addr - ar->start) / vm->zone_size;
+	zone = (addr - ar->start) / RTE_VMAP_ZONE_SIZE;
 	/*
 	 * The owner starts at or below addr: try addr's node, then the nodes
 	 * of the zones before it. nr_nodes steps visit every node once.
@@ -271,6 +276,7 @@ vmap_pool_get(struct vmap_node *vn, size_t npages, size_t align)
 	} else if (va != NULL) {
 		STAILQ_REMOVE_HEAD(&pool->head, link);
 		__atomic_store_n(&pool->len, pool->len - 1, __ATOMIC_RELAXED);
+		pool->low = RTE_MIN(pool->low, pool->len);
 		vn->pool_bytes -= va->size;
 		vmap_gen_bump(&vn->pool_gen);
 	}
@@ -278,28 +284,51 @@ vmap_pool_get(struct vmap_node *vn, size_t npages, size_t align)
 	return va;
 }
 
-bool
-vmap_pool_put(struct vmap_node *vn, struct vmap_area *va)
+/* With pool_lock held: take va if its class and the cap allow. */
+static bool
+pool_put_locked(struct vmap_node *vn, struct vmap_area *va)
 {
 	size_t npages = va->size >> VMAP_GRANULE_SHIFT;
 	struct vmap_pool *pool;
-	bool taken = false;
 
-	if (npages > RTE_VMAP_POOL_CLASSES)
+	if (npages > RTE_VMAP_POOL_CLASSES || vn->pool_bytes + va->size > vn->pool_cap)
 		return false;
 	pool = &vn->pool[npages - 1];
 	va->state = VMAP_AREA_POOLED;
+	/* Head: the next get reuses the warmest range. */
+	STAILQ_INSERT_HEAD(&pool->head, va, link);
+	__atomic_store_n(&pool->len, pool->len + 1, __ATOMIC_RELAXED);
+	vn->pool_bytes += va->size;
+	return true;
+}
+
+bool
+vmap_pool_put(struct vmap_node *vn, struct vmap_area *va)
+{
+	bool taken;
+
+	if ((va->size >> VMAP_GRANULE_SHIFT) > RTE_VMAP_POOL_CLASSES)
+		return false;
 	rte_spinlock_lock(&vn->pool_lock);
-	if (vn->pool_bytes + va->size <= vn->pool_cap) {
-		/* Head: the next get reuses the warmest range. */
-		STAILQ_INSERT_HEAD(&pool->head, va, link);
-		__atomic_store_n(&pool->len, pool->len + 1, __ATOMIC_RELAXED);
-		vn->pool_bytes += va->size;
+	taken = pool_put_locked(vn, va);
+	if (taken)
 		vmap_gen_bump(&vn->pool_gen);
-		taken = true;
-	}
 	rte_spinlock_unlock(&vn->pool_lock);
 	return taken;
+}
+
+size_t
+vmap_pool_put_bulk(struct vmap_node *vn, struct vmap_area **va, size_t n)
+{
+	size_t i, left = 0;
+
+	rte_spinlock_lock(&vn->pool_lock);
+	for (i = 0; i < n; i++)
+		if (!pool_put_locked(vn, va[i]))
+			va[left++] = va[i];
+	vmap_gen_bump(&vn->pool_gen);
+	rte_spinlock_unlock(&vn->pool_lock);
+	return left;
 }
 
 /* Move the last n ranges of a class (the coldest) to out. */
@@ -325,28 +354,32 @@ pool_detach_tail(struct vmap_node *vn, struct vmap_pool *pool, uint64_t n,
 }
 
 void
-vmap_pools_decay(struct rte_vmap *vm, unsigned int ar, unsigned int shift,
-		struct vmap_area_list *out)
+vmap_pools_decay(struct vmap_node *vn, unsigned int shift, struct vmap_area_list *out)
 {
-	const struct vmap_arena *arena = &vm->arenas[ar];
-	struct vmap_node *vn;
 	struct vmap_pool *pool;
-	unsigned int i, c;
-	uint64_t n, len;
+	uint64_t n, idle = 0;
+	unsigned int c;
 
-	for (i = arena->first_node; i < arena->first_node + arena->nr_nodes; i++) {
-		vn = &vm->nodes[i];
-		rte_spinlock_lock(&vn->pool_lock);
-		for (c = 0; c < RTE_VMAP_POOL_CLASSES; c++) {
-			pool = &vn->pool[c];
-			len = pool->len;
-			n = shift == 0 ? len : len >> shift;
-			if (n == 0)
-				continue;
+	rte_spinlock_lock(&vn->pool_lock);
+	for (c = 0; c < RTE_VMAP_POOL_CLASSES; c++)
+		idle += RTE_MIN(vn->pool[c].low, vn->pool[c].len) * (c + 1) * VMAP_GRANULE;
+	/*
+	 * A purge hands back up to one batch (lazy_share bytes), so that much
+	 * left untouched is the working set between two purges, not excess:
+	 * decaying it would only unmap pages to fault them in again.
+	 */
+	if (shift != 0 && idle <= vn->decay_floor)
+		shift = 64;
+	for (c = 0; c < RTE_VMAP_POOL_CLASSES; c++) {
+		pool = &vn->pool[c];
+		n = shift == 0 ? pool->len :
+			shift >= 64 ? 0 : RTE_MIN(pool->low, pool->len) >> shift;
+		if (n != 0) {
 			pool_detach_tail(vn, pool, n, out);
-			__atomic_store_n(&pool->len, len - n, __ATOMIC_RELAXED);
+			__atomic_store_n(&pool->len, pool->len - n, __ATOMIC_RELAXED);
 		}
-		vmap_gen_bump(&vn->pool_gen);
-		rte_spinlock_unlock(&vn->pool_lock);
+		pool->low = pool->len;
 	}
+	vmap_gen_bump(&vn->pool_gen);
+	rte_spinlock_unlock(&vn->pool_lock);
 }

@@ -36,6 +36,7 @@
 #include <sys/queue.h>
 #include <bsd/sys/tree.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_log.h>
 #include <rte_seqlock.h>
@@ -188,6 +189,8 @@ int vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
 struct vmap_pool {
 	struct vmap_area_list head;
 	uint64_t len;
+	/** Fewest ranges held since the last decay: what nobody needed. */
+	uint64_t low;
 };
 
 /**
@@ -210,6 +213,8 @@ struct vmap_node {
 	rte_spinlock_t pool_lock __rte_cache_aligned;
 	uint64_t pool_bytes;
 	uint64_t pool_cap;
+	/** Idle pooled bytes a purge leaves alone (one purge batch). */
+	uint64_t decay_floor;
 	/** Bumped under pool_lock whenever the pools change (stats cache). */
 	uint32_t pool_gen;
 	/** The zone chunk being carved (vmap_chunk.c), NULL if none. */
@@ -218,6 +223,9 @@ struct vmap_node {
 	struct vmap_area_list stash;
 	/** Bytes in chunk and stash. */
 	uint64_t chunk_bytes;
+	/** Zones in the stash, and the fewest since the last drain. */
+	uint64_t stash_len;
+	uint64_t stash_low;
 	struct vmap_pool pool[RTE_VMAP_POOL_CLASSES];
 	/**
 	 * Lazily freed ranges this node allocated: a lock-free LIFO (the
@@ -345,8 +353,12 @@ static inline struct vmap_node *
 vmap_addr_to_node(const struct rte_vmap *vm, uintptr_t addr)
 {
 	const struct vmap_arena *ar = &vm->arenas[vmap_arena_of(vm, addr)];
-	uint64_t zone = (addr - ar->start) / vm->zone_size;
+	/* zone_size is the build-time constant: this divide is a shift. */
+	uint64_t zone = (addr - ar->start) / RTE_VMAP_ZONE_SIZE;
 
+	/* On the hot path of every alloc and free: no divide when it can be a mask. */
+	if (likely((ar->nr_nodes & (ar->nr_nodes - 1)) == 0))
+		return &vm->nodes[ar->first_node + (zone & (ar->nr_nodes - 1))];
 	return &vm->nodes[ar->first_node + zone % ar->nr_nodes];
 }
 
@@ -391,11 +403,18 @@ struct vmap_area *vmap_pool_get(struct vmap_node *vn, size_t npages, size_t alig
 /* Push a range into the pool; false (not taken) if its class or the cap forbid. */
 bool vmap_pool_put(struct vmap_node *vn, struct vmap_area *va);
 /*
- * Detach 1/2^shift of each class of every node of arena ar (all of it when
- * shift is 0) into *out, for the caller to release to the free tree.
+ * Push n ranges under one lock; those the pool cannot take are moved to
+ * the front of va[] and their number returned.
  */
-void vmap_pools_decay(struct rte_vmap *vm, unsigned int ar, unsigned int shift,
-		struct vmap_area_list *out);
+size_t vmap_pool_put_bulk(struct vmap_node *vn, struct vmap_area **va, size_t n);
+/*
+ * Detach into *out, for the caller to release to the free tree: all of
+ * vn's pools when shift is 0, else 1/2^shift of what each class held
+ * untouched since the last decay (the kernel decays a blind 25%: here a
+ * pool that was emptied and refilled between two purges keeps its ranges,
+ * because they hold backing that would have to be faulted in again).
+ */
+void vmap_pools_decay(struct vmap_node *vn, unsigned int shift, struct vmap_area_list *out);
 
 /* ---- vmap_backing.c --------------------------------------------------- */
 
@@ -464,9 +483,8 @@ const struct rte_vmap_iommu_ops *vmap_iommu_find(const char *name);
  */
 struct vmap_area *vmap_chunk_carve(struct rte_vmap *vm, struct vmap_node *vn,
 		size_t size, size_t align);
-/* Detach the chunks of arena ar's nodes into out: all, or a share of the stash. */
-void vmap_chunks_drain(struct rte_vmap *vm, unsigned int ar, bool all,
-		struct vmap_area_list *out);
+/* Detach vn's chunks into out: all, or a share of the stash left unused. */
+void vmap_chunks_drain(struct vmap_node *vn, bool all, struct vmap_area_list *out);
 
 /* ---- vmap_alloc.c ----------------------------------------------------- */
 

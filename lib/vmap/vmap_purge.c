@@ -97,6 +97,9 @@ run_cmp(const void *x, const void *y)
 	return a->iova < b->iova ? -1 : a->iova > b->iova;
 }
 
+static uint64_t purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr,
+		bool full);
+
 void
 vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va)
 {
@@ -113,9 +116,13 @@ vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va)
 		STAILQ_NEXT(va, link) = head;
 	} while (!__atomic_compare_exchange_n(&vn->lazy_head, &head, va, true,
 			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	/* Past the share, purge here, unless another thread already is. */
+	/*
+	 * Past the share, purge this node's batch here, unless a purge is
+	 * running. Only this node: the lcore that fills it pays for it, and
+	 * touches no other node's lists or pools.
+	 */
 	if (lazy > vm->lazy_share && pthread_mutex_trylock(&vm->purge_lock) == 0) {
-		vmap_purge_locked(vm, false);
+		purge_nodes(vm, vn->id, 1, false);
 		pthread_mutex_unlock(&vm->purge_lock);
 	}
 }
@@ -135,15 +142,16 @@ lazy_push_chain(struct vmap_node *vn, struct vmap_area *first)
 			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
-/* Take every node's lazy list into the batch. */
+/* Take the lazy lists of nodes [first, first + nr) into the batch. */
 static void
-detach_lazy(struct rte_vmap *vm, struct purge_batch *b)
+detach_lazy(struct rte_vmap *vm, unsigned int first, unsigned int nr,
+		struct purge_batch *b)
 {
 	struct vmap_area *va, *next;
 	unsigned int i;
 	void *p;
 
-	for (i = 0; i < vm->nr_nodes; i++) {
+	for (i = first; i < first + nr; i++) {
 		va = __atomic_exchange_n(&vm->nodes[i].lazy_head, NULL, __ATOMIC_ACQUIRE);
 		for (; va != NULL; va = next) {
 			next = STAILQ_NEXT(va, link);
@@ -207,38 +215,67 @@ purge_one_by_one(struct rte_vmap *vm, struct purge_batch *b)
 	}
 }
 
-/* Return 1/2^shift of every pool (all of it for shift 0) to the free trees. */
+/* Decay the pools and chunks of nodes [first, first + nr); all when full. */
 static uint64_t
-pools_release(struct rte_vmap *vm, unsigned int shift)
+pools_release(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full)
 {
 	struct vmap_area_list list;
 	struct vmap_area *va;
 	uint64_t bytes = 0;
-	unsigned int a;
+	unsigned int i;
 
-	for (a = 0; a < vm->nr_arenas; a++) {
-		STAILQ_INIT(&list);
-		vmap_pools_decay(vm, a, shift, &list);
-		vmap_chunks_drain(vm, a, shift == 0, &list);
-		while ((va = STAILQ_FIRST(&list)) != NULL) {
-			STAILQ_REMOVE_HEAD(&list, link);
-			bytes += va->size;
-			vmap_retire_range(vm, va);
-		}
+	STAILQ_INIT(&list);
+	for (i = first; i < first + nr; i++) {
+		vmap_pools_decay(&vm->nodes[i], full ? 0 : RTE_VMAP_POOL_DECAY_SHIFT, &list);
+		vmap_chunks_drain(&vm->nodes[i], full, &list);
+	}
+	while ((va = STAILQ_FIRST(&list)) != NULL) {
+		STAILQ_REMOVE_HEAD(&list, link);
+		bytes += va->size;
+		vmap_retire_range(vm, va);
 	}
 	return bytes;
 }
 
-uint64_t
-vmap_purge_locked(struct rte_vmap *vm, bool full)
+/*
+ * The flush has returned: the ranges may be used again. Runs of ranges of
+ * one node (detach keeps them together) go to its pools under one lock.
+ */
+static uint64_t
+return_ranges(struct rte_vmap *vm, struct purge_batch *b, bool full)
+{
+	uint64_t bytes = 0;
+	size_t i, j, left, k;
+
+	for (i = 0; i < b->nr_ranges; i = j) {
+		unsigned int node = b->ranges[i]->alloc_node;
+		uint64_t node_bytes = 0;
+
+		for (j = i; j < b->nr_ranges && b->ranges[j]->alloc_node == node; j++) {
+			node_bytes += b->ranges[j]->size;
+			b->ranges[j]->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
+		}
+		__atomic_sub_fetch(&vm->nodes[node].lazy_bytes, node_bytes, __ATOMIC_RELAXED);
+		bytes += node_bytes;
+		/* Under pressure refill nothing: all of it goes back to the trees. */
+		left = full ? j - i : vmap_pool_put_bulk(&vm->nodes[node], &b->ranges[i], j - i);
+		for (k = 0; k < left; k++)
+			vmap_retire_range(vm, b->ranges[i + k]);
+	}
+	return bytes;
+}
+
+/* One batch over nodes [first, first + nr), with purge_lock held. */
+static uint64_t
+purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full)
 {
 	struct purge_batch b = { 0 };
 	uint64_t bytes;
 	size_t i;
 
 	/* Decay before refilling, so fresh ranges are what the pools keep. */
-	bytes = pools_release(vm, full ? 0 : RTE_VMAP_POOL_DECAY_SHIFT);
-	detach_lazy(vm, &b);
+	bytes = pools_release(vm, first, nr, full);
+	detach_lazy(vm, first, nr, &b);
 	if (vm->iommu->unmap != NULL || vm->iommu->flush != NULL) {
 		for (i = 0; i < b.nr_ranges; i++) {
 			b.run_unmap = (b.ranges[i]->flags & VMAP_AREA_F_UNMAPPED) == 0 &&
@@ -250,26 +287,18 @@ vmap_purge_locked(struct rte_vmap *vm, bool full)
 		else
 			unmap_and_flush(vm, &b);
 	}
-	/* The flush has returned: now the ranges may be used again. */
-	for (i = 0; i < b.nr_ranges; i++) {
-		struct vmap_area *va = b.ranges[i];
-
-		__atomic_sub_fetch(&vm->nodes[va->alloc_node].lazy_bytes, va->size,
-			__ATOMIC_RELAXED);
-		bytes += va->size;
-		/* Under pressure refill nothing: all of it goes back to the trees. */
-		if (full) {
-			va->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
-			vmap_retire_range(vm, va);
-		} else {
-			vmap_range_recycle(vm, va);
-		}
-	}
+	bytes += return_ranges(vm, &b, full);
 	if (b.nr_ranges != 0)
 		__atomic_fetch_add(&vm->nr_purges, 1, __ATOMIC_RELAXED);
 	free(b.ranges);
 	free(b.runs);
 	return bytes;
+}
+
+uint64_t
+vmap_purge_locked(struct rte_vmap *vm, bool full)
+{
+	return purge_nodes(vm, 0, vm->nr_nodes, full);
 }
 
 uint64_t

@@ -358,10 +358,10 @@ rte_vmap_destroy(struct rte_vmap *vm)
 		VMAP_LOG(NOTICE, "%s: destroyed with %" PRIu64 " live windows, released",
 			vm->name, ctx.nr_live);
 	vmap_iova_flush(vm, ctx.lo, ctx.hi);
-	for (a = 0; a < vm->nr_arenas; a++) {
+	for (a = 0; a < vm->nr_nodes; a++) {
 		STAILQ_INIT(&pooled);
-		vmap_pools_decay(vm, a, 0, &pooled);
-		vmap_chunks_drain(vm, a, true, &pooled);
+		vmap_pools_decay(&vm->nodes[a], 0, &pooled);
+		vmap_chunks_drain(&vm->nodes[a], true, &pooled);
 		while ((va = STAILQ_FIRST(&pooled)) != NULL) {
 			STAILQ_REMOVE_HEAD(&pooled, link);
 			vmap_area_delete(va);
