@@ -130,7 +130,7 @@ struct rte_vmap_stats {
 	uint64_t mem_used;        /**< backing memory held (live, pooled, lazy) */
 	uint64_t nr_windows;      /**< live windows, block windows included */
 	uint64_t nr_blocks;       /**< live per-lcore blocks */
-	uint64_t nr_purges;       /**< batched purges that flushed at least one range */
+	uint64_t nr_purges;       /**< batched purges that took at least one range */
 	uint64_t nr_unmaps;       /**< IOMMU driver unmap calls */
 	uint64_t nr_flushes;      /**< IOMMU driver flush calls */
 };
@@ -346,7 +346,8 @@ rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_windo
  * @param vm
  *   The space.
  * @return
- *   0, -EINVAL (vm NULL) or the driver's error.
+ *   0, or -EINVAL (vm NULL). A driver error during the purge is logged;
+ *   the ranges are flushed and recycled anyway.
  */
 __rte_experimental
 int

@@ -10,8 +10,10 @@
  *
  * The life of a range of address space (kernel-notes 1.1):
  *
- *   FREE   --alloc-->  BUSY  --free-->  (strict: unmap+flush) --> POOLED | FREE
- *   POOLED --alloc-->  BUSY                       POOLED --decay/drain--> FREE
+ *   FREE  --stripe--> CHUNK --carve--> BUSY    POOLED --alloc--> BUSY
+ *   BUSY  --free--> LAZY --purge: unmap, flush--> POOLED | FREE
+ *   BUSY  --free (RTE_VMAP_F_STRICT): unmap, flush--> POOLED | FREE
+ *   POOLED, CHUNK --decay/drain--> FREE
  *
  * FREE ranges live in the free tree of their arena (one arena per NUMA
  * socket, a contiguous slice of the reservation); BUSY ranges in the busy

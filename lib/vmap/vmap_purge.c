@@ -9,7 +9,8 @@
  * pushes it on the lazy list of the node that allocated it; the range keeps
  * its IOMMU translation, its backing and its IOVA, and cannot be handed out
  * again. When a node holds more than its share of lazy_max, the freeing
- * thread runs one purge (or leaves it to the purge already running):
+ * thread purges that node (if another purge is running, the node waits for
+ * its next free over the share):
  *
  *   decay pools   take 1/2^shift of each pool back to the free trees
  *   detach        each node's lazy list, with one atomic exchange
