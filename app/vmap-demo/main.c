@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -43,6 +44,7 @@ static struct rte_vmap_params params = {
 	.iommu = "none",
 };
 static unsigned int nr_windows = 64;   /* per lcore */
+static unsigned int hold_sec;         /* --hold: keep the space this long */
 static struct rte_vmap *vm;
 static bool iova_contiguous;           /* VA or DOMAIN: IOVA runs with VA */
 static struct demo_lcore demo[RTE_MAX_LCORE];
@@ -147,7 +149,9 @@ usage(const char *prog)
 {
 	printf("%s [EAL options] -- [--page-size 4K|2M|1G] [--iova-mode auto|va|pa|domain]\n"
 		"    [--nodes N] [--windows N (per lcore, default 64)]\n"
-		"    [--topology \"<hwloc synthetic>\", e.g. \"package:2 core:1 pu:1\"]\n",
+		"    [--topology \"<hwloc synthetic>\", e.g. \"package:2 core:1 pu:1\"]\n"
+		"    [--hold SEC (keep the space and its windows SEC seconds before cleanup,\n"
+		"     for telemetry: usertools/dpdk-vmap-map.py)]\n",
 		prog);
 }
 
@@ -171,6 +175,7 @@ parse_args(int argc, char **argv)
 		{ "nodes", required_argument, NULL, 'n' },
 		{ "windows", required_argument, NULL, 'w' },
 		{ "topology", required_argument, NULL, 't' },
+		{ "hold", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -211,6 +216,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 't':
 			params.topology = optarg;
+			break;
+		case 'H':
+			hold_sec = parse_uint("hold", optarg);
 			break;
 		case 'h':
 			usage(argv[0]);
@@ -273,6 +281,11 @@ main(int argc, char **argv)
 
 	ret = rte_vmap_verify(vm);
 	printf("verify: %s\n", ret == 0 ? "OK" : "FAILED");
+	if (hold_sec != 0) {
+		printf("holding space %s for %u s\n", params.name, hold_sec);
+		fflush(stdout);
+		sleep(hold_sec);
+	}
 
 	RTE_LCORE_FOREACH(lcore) {
 		struct demo_lcore *d = &demo[lcore];

@@ -51,7 +51,16 @@ extern "C" {
 #define RTE_VMAP_F_STRICT         (1u << 0)
 /** No per-lcore block caches: block calls use the shared path. */
 #define RTE_VMAP_F_NO_LCORE_CACHE (1u << 1)
-/** Make windows known to DPDK (extmem registration and device DMA map). */
+/**
+ * Make windows known to DPDK: the reservation is registered with
+ * rte_extmem_register() (one memseg per backing page, whose IOVA is set
+ * while the page is backed), and every backing page is DMA-mapped with
+ * rte_dev_dma_map() for the devices probed at creation and for those of
+ * ethdev ports probed later. Needs IOVA mode AUTO, or EAL's mode (VA or
+ * PA); not with DOMAIN mode nor the "vfio" driver; at most 2^20 backing
+ * pages; primary process only. See the programmer's guide, "DPDK
+ * Integration".
+ */
 #define RTE_VMAP_F_EXTMEM         (1u << 2)
 
 /** Backing page sizes a space accepts. */
@@ -149,6 +158,8 @@ struct rte_vmap_stats {
  *   - ENOMEM: no VA or memory for the metadata.
  *   - ENOTSUP: no hugepages of that size on this system.
  *   - any error the IOMMU driver's open returned.
+ *   - with RTE_VMAP_F_EXTMEM: EINVAL (a combination the flag excludes),
+ *     ENOSPC (no free DPDK memseg list), ENOTSUP (secondary process).
  */
 __rte_experimental
 struct rte_vmap *

@@ -23,6 +23,7 @@
 #include <rte_lcore.h>
 
 #include "vmap_private.h"
+#include "rte_vmap_trace.h"
 
 struct vmap_area *
 vmap_area_new(void)
@@ -160,6 +161,40 @@ resolve_socket(struct rte_vmap *vm, int socket_id, unsigned int *ar)
 	return 0;
 }
 
+/* ---- a per-lcore block's host range (vmap_block.c) ---------------------- */
+
+struct vmap_area *
+vmap_host_alloc(struct rte_vmap *vm, unsigned int ar, size_t size)
+{
+	struct vmap_node *vn = vmap_node_of_caller(vm, ar);
+	struct vmap_area *host;
+	bool pooled = true;
+	int ret;
+
+	/* Aligned to its size: an address finds its block by division. */
+	host = vmap_pool_get(vn, size >> VMAP_GRANULE_SHIFT, size);
+	if (host == NULL) {
+		pooled = false;
+		host = fresh_range(vm, ar, size, size);
+		if (host == NULL)
+			return NULL;
+		host->alloc_node = vn->id;
+	}
+	/* Windows are mapped and published one by one, never the host whole. */
+	ret = vmap_iova_assign(vm, host);
+	if (ret != 0) {
+		if (pooled)
+			vmap_range_recycle(vm, host);
+		else
+			vmap_retire_range(vm, host);
+		rte_errno = -ret;
+		return NULL;
+	}
+	return host;
+}
+
+/* ---- windows ------------------------------------------------------------ */
+
 void *
 vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 		bool block)
@@ -234,6 +269,9 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	if (size != 0)
 		size = RTE_ALIGN_CEIL(size, VMAP_GRANULE);
 	win = vmap_busy_remove(vm, (uintptr_t)addr, block, size, &ret);
+	/* A per-lcore block window is in no busy tree: refused as the wrong kind. */
+	if (win == NULL && ret == -ENOENT && !block && vmap_block_is_window(vm, (uintptr_t)addr))
+		ret = -EINVAL;
 	if (win == NULL) {
 		VMAP_LOG(ERR, "%s: %p is not the start of a live %swindow%s", vm->name, addr,
 			block ? "block " : "", ret == -EINVAL ? " of that kind and size" : "");
@@ -263,43 +301,22 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 void *
 rte_vmap_alloc(struct rte_vmap *vm, size_t size, size_t align, int socket_id)
 {
-	return vmap_alloc_window(vm, size, align, socket_id, false);
+	void *addr = vmap_alloc_window(vm, size, align, socket_id, false);
+
+	rte_vmap_trace_alloc(vmap_trace_space(vm), size, align, socket_id, addr);
+	return addr;
 }
 
 int
 rte_vmap_free(struct rte_vmap *vm, void *addr)
 {
-	return vmap_free_window(vm, addr, false, 0);
+	int ret = vmap_free_window(vm, addr, false, 0);
+
+	rte_vmap_trace_free(vmap_trace_space(vm), addr, ret);
+	return ret;
 }
 
-size_t
-rte_vmap_block_max(const struct rte_vmap *vm)
-{
-	return vm == NULL ? 0 : VMAP_BLOCK_MAX;
-}
-
-void *
-rte_vmap_block_alloc(struct rte_vmap *vm, size_t size)
-{
-	if (vm == NULL || size == 0 || size > VMAP_BLOCK_MAX) {
-		VMAP_LOG(ERR, "bad arguments: space %p size %zu (block max %" PRIu64 ")",
-			vm, size, VMAP_BLOCK_MAX);
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	return vmap_alloc_window(vm, size, 0, SOCKET_ID_ANY, true);
-}
-
-int
-rte_vmap_block_free(struct rte_vmap *vm, void *addr, size_t size)
-{
-	if (vm != NULL && addr != NULL && (size == 0 || size > VMAP_BLOCK_MAX)) {
-		VMAP_LOG(ERR, "%s: block size %zu out of range", vm->name, size);
-		rte_errno = EINVAL;
-		return -EINVAL;
-	}
-	return vmap_free_window(vm, addr, true, size);
-}
+/* rte_vmap_block_alloc(), rte_vmap_block_free(), rte_vmap_block_max(): vmap_block.c */
 
 int
 rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_window *w)
@@ -308,6 +325,7 @@ rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_windo
 	int ret;
 
 	if (vm == NULL || w == NULL) {
+		VMAP_LOG(ERR, "NULL space or window");
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}

@@ -145,8 +145,10 @@ read_phys(struct rte_vmap *vm, uint64_t idx, uint64_t n)
 	for (i = 0; i < n; i++) {
 		off_t off = (off_t)((vpn + i * step) * sizeof(ent));
 
-		if (pread(bk->pagemap_fd, &ent, sizeof(ent), off) != sizeof(ent))
+		if (pread(bk->pagemap_fd, &ent, sizeof(ent), off) != sizeof(ent)) {
+			VMAP_LOG(ERR, "%s: cannot read /proc/self/pagemap", vm->name);
 			return -EIO;
+		}
 		/* bit 63 present, bits 0-54 the frame number (0 without CAP_SYS_ADMIN) */
 		if ((ent & (UINT64_C(1) << 63)) == 0 || (ent & ((UINT64_C(1) << 55) - 1)) == 0) {
 			VMAP_LOG(ERR, "no physical address for page at 0x%" PRIxPTR
@@ -201,13 +203,15 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 		VMAP_LOG(ERR, "cannot move backing into the reservation: %s", strerror(errno));
 		goto unmap;
 	}
-	if (bk->pagemap_fd >= 0) {
+	if (bk->pagemap_fd >= 0)
 		ret = read_phys(vm, idx, n);
-		if (ret != 0) {
-			mmap(dst, len, PROT_NONE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-			goto uncharge;
-		}
+	/* RTE_VMAP_F_EXTMEM: memsegs get the IOVAs, devices the DMA maps (vmap_extmem.c). */
+	if (ret == 0 && vm->extmem != NULL)
+		ret = vmap_extmem_map(vm, idx, n);
+	if (ret != 0) {
+		mmap(dst, len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+		goto uncharge;
 	}
 	vmap_space_changed(vm);
 	return 0;
@@ -224,6 +228,9 @@ unmap_run(struct rte_vmap *vm, uint64_t idx, uint64_t n)
 	struct vmap_backing *bk = &vm->backing;
 	size_t len = n << bk->page_shift;
 
+	/* RTE_VMAP_F_EXTMEM: devices lose the pages before the memory goes. */
+	if (vm->extmem != NULL)
+		vmap_extmem_unmap(vm, idx, n);
 	/* Replacing the pages with the reservation frees them, with no hole. */
 	if (mmap((void *)page_addr(vm, idx), len, PROT_NONE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,

@@ -28,6 +28,7 @@ dump_window(const struct vmap_area *va, void *arg)
 		vmap_iova_of(vm, va, va->start),
 		vm->topo.socket_id[vmap_arena_of(vm, va->start)],
 		vmap_addr_to_node(vm, va->start)->id,
+		(va->flags & VMAP_AREA_F_HOST) != 0 ? "host (blocks below)" :
 		(va->flags & VMAP_AREA_F_BLOCK) != 0 ? "block" : "caller");
 	return 0;
 }
@@ -59,9 +60,9 @@ dump_summary(FILE *f, struct rte_vmap *vm)
 		vm->nr_nodes, vm->nr_arenas, vm->zone_size);
 	fprintf(f, "  windows %" PRIu64 " va_used %" PRIu64 " va_lazy %" PRIu64
 		" largest_free %" PRIu64 " mem_used %" PRIu64 " purges %" PRIu64
-		" unmaps %" PRIu64 " flushes %" PRIu64 "\n", st.nr_windows, st.va_used,
-		st.va_lazy, st.va_largest_free, st.mem_used, st.nr_purges, st.nr_unmaps,
-		st.nr_flushes);
+		" unmaps %" PRIu64 " flushes %" PRIu64 " blocks %" PRIu64 "\n", st.nr_windows,
+		st.va_used, st.va_lazy, st.va_largest_free, st.mem_used, st.nr_purges,
+		st.nr_unmaps, st.nr_flushes, st.nr_blocks);
 }
 
 void
@@ -96,6 +97,8 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm)
 		vmap_busy_walk(vn, dump_window, &d);
 		rte_spinlock_unlock(&vn->busy_lock);
 	}
+	/* Per-lcore blocks: per owner, their free and dirty space, their windows. */
+	vmap_blocks_dump(f, vm);
 	/* purge_lock keeps the lazy lists where they are while we walk them. */
 	pthread_mutex_lock(&vm->purge_lock);
 	for (i = 0; i < vm->nr_nodes; i++) {

@@ -36,6 +36,7 @@ rte_vmap_iommu_register(const struct rte_vmap_iommu_ops *ops)
 	int ret = 0;
 
 	if (ops == NULL || ops->name == NULL || ops->name[0] == '\0') {
+		VMAP_LOG(ERR, "IOMMU driver without ops or name");
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}

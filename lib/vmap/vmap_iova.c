@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 
 #include "vmap_private.h"
+#include "rte_vmap_trace.h"
 
 /* Default DOMAIN range: above every user VA (47 bits) and every PA here. */
 #define VMAP_DOMAIN_IOVA_BASE (UINT64_C(1) << 47)
@@ -86,8 +87,10 @@ vmap_iova_assign(struct rte_vmap *vm, struct vmap_area *va)
 	rte_spinlock_unlock(&vm->iova_lock);
 	vmap_area_delete(spare);
 	vmap_area_delete(released);
-	if (ret != 0)
+	if (ret != 0) {
+		VMAP_LOG(ERR, "%s: no DOMAIN IOVA range of %zu bytes left", vm->name, va->size);
 		return -ENOMEM;
+	}
 	va->iova = iova;
 	va->flags |= VMAP_AREA_F_IOVA;
 	return 0;
@@ -243,10 +246,17 @@ vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va)
 int
 vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end)
 {
+	int ret;
+
 	if (vm->iommu->flush == NULL || start >= end)
 		return 0;
 	__atomic_fetch_add(&vm->nr_flushes, 1, __ATOMIC_RELAXED);
-	return vm->iommu->flush(vm->iommu_priv, start, end);
+	ret = vm->iommu->flush(vm->iommu_priv, start, end);
+	rte_vmap_trace_flush(vm->name, start, end, ret);
+	if (ret != 0)
+		VMAP_LOG(ERR, "%s: IOMMU flush of 0x%" PRIx64 "-0x%" PRIx64 " failed: %d",
+			vm->name, start, end, ret);
+	return ret;
 }
 
 void

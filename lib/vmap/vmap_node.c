@@ -131,9 +131,22 @@ vmap_busy_insert(struct rte_vmap *vm, struct vmap_area *va)
 	va->state = VMAP_AREA_BUSY;
 	rte_spinlock_lock(&vn->busy_lock);
 	RB_INSERT(vmap_busy_root, &vn->busy, va);
-	vn->nr_windows++;
-	vn->va_used += va->size;
-	vmap_gen_bump(&vn->busy_gen);
+	/* A block's host is not a window: its block windows are counted (vmap_block.c). */
+	if ((va->flags & VMAP_AREA_F_HOST) == 0) {
+		vn->nr_windows++;
+		vn->va_used += va->size;
+		vmap_gen_bump(&vn->busy_gen);
+	}
+	rte_spinlock_unlock(&vn->busy_lock);
+}
+
+void
+vmap_busy_unlink(struct rte_vmap *vm, struct vmap_area *va)
+{
+	struct vmap_node *vn = vmap_addr_to_node(vm, va->start);
+
+	rte_spinlock_lock(&vn->busy_lock);
+	RB_REMOVE(vmap_busy_root, &vn->busy, va);
 	rte_spinlock_unlock(&vn->busy_lock);
 }
 
@@ -152,8 +165,10 @@ vmap_busy_remove(struct rte_vmap *vm, uintptr_t addr, bool want_block, size_t si
 	key.start = addr;
 	rte_spinlock_lock(&vn->busy_lock);
 	va = RB_FIND(vmap_busy_root, &vn->busy, &key);
-	if (va == NULL) {
+	if (va == NULL || (va->flags & VMAP_AREA_F_HOST) != 0) {
+		/* A block's host is never freed as a window (vmap_free_window() says why). */
 		*err = -ENOENT;
+		va = NULL;
 	} else if (((va->flags & VMAP_AREA_F_BLOCK) != 0) != want_block ||
 			(size != 0 && size != va->size)) {
 		*err = -EINVAL;
@@ -232,6 +247,7 @@ vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *out)
 	const struct vmap_area *va;
 	uint64_t zone;
 	unsigned int i;
+	int ret = 0;
 
 	if (addr < vm->map_base || addr >= vm->map_base + vm->map_len)
 		return -ENOENT;
@@ -245,11 +261,14 @@ vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *out)
 		vn = &vm->nodes[ar->first_node + (zone - i) % ar->nr_nodes];
 		rte_spinlock_lock(&vn->busy_lock);
 		va = busy_lookup(vn, addr);
-		if (va != NULL)
+		if (va != NULL && (va->flags & VMAP_AREA_F_HOST) != 0)
+			/* Inside a block: the block window there, if one is live. */
+			ret = vmap_block_find(vm, va, addr, out);
+		else if (va != NULL)
 			*out = *va;
 		rte_spinlock_unlock(&vn->busy_lock);
 		if (va != NULL)
-			return 0;
+			return ret;
 	}
 	return -ENOENT;
 }

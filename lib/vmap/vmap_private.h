@@ -23,13 +23,18 @@
  * search.
  *
  * Lock order (outer first); verify() takes them all in this order:
+ *   vmap_spaces_lock       (vmap_space.c, not verify's; telemetry reads under it)
  *   vmap_space.purge_lock
  *   vmap_arena.lock        (arena index order)
  *   vmap_node.pool_lock    (node index order)
  *   vmap_node.busy_lock    (node index order)
  *   vmap_space.iova_lock
+ *   vmap_block_queue.table_lock (lcore order)   per-lcore blocks, vmap_block.h
+ *   vmap_block.lock
  *   vmap_backing stripe locks
- * No function allocates memory (malloc) while holding a spinlock.
+ *   vmap_extmem.lock       (RTE_VMAP_F_EXTMEM: page map/unmap shared, devices exclusive)
+ * No function allocates memory (malloc) while holding a spinlock. A block's
+ * owner carves and frees its active block without any lock (vmap_block.h).
  */
 
 #include <stdbool.h>
@@ -80,6 +85,12 @@ enum vmap_area_state {
 #define VMAP_AREA_F_BACKED  (1u << 1) /* holds references on its backing pages */
 #define VMAP_AREA_F_IOVA    (1u << 2) /* holds a DOMAIN IOVA range */
 #define VMAP_AREA_F_UNMAPPED (1u << 3) /* lazy: driver unmap done, only the flush is owed */
+/*
+ * A per-lcore block's range (vmap_block.c): busy, backed, with its IOVA,
+ * but mapped and published window by window; not a window itself (not in
+ * nr_windows or va_used; lookups report the block window inside it).
+ */
+#define VMAP_AREA_F_HOST    (1u << 4)
 
 /**
  * One range of address space: a free range, a live window, a pooled range.
@@ -328,6 +339,10 @@ struct rte_vmap {
 	/** Bumped on changes not covered by a node generation (backing, purges). */
 	uint32_t gen;
 	struct vmap_stats_cache stats_cache;
+	/** Per-lcore block caches (vmap_block.c); NULL with RTE_VMAP_F_NO_LCORE_CACHE. */
+	struct vmap_blocks *blocks;
+	/** DPDK registration of an RTE_VMAP_F_EXTMEM space (vmap_extmem.c); NULL if none. */
+	struct vmap_extmem *extmem;
 
 	TAILQ_ENTRY(rte_vmap) next;
 };
@@ -397,6 +412,8 @@ int vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *
 /* Remove every live window of every node, calling fn on each (destroy). */
 void vmap_busy_drain(struct rte_vmap *vm,
 		void (*fn)(struct rte_vmap *vm, struct vmap_area *va, void *arg), void *arg);
+/* Take a host range (VMAP_AREA_F_HOST) out of its node's busy tree (takes busy_lock). */
+void vmap_busy_unlink(struct rte_vmap *vm, struct vmap_area *va);
 /* Call fn on every live window of vn in address order, with busy_lock held. */
 int vmap_busy_walk(struct vmap_node *vn,
 		int (*fn)(const struct vmap_area *va, void *arg), void *arg);
@@ -506,6 +523,56 @@ void vmap_release_range(struct rte_vmap *vm, struct vmap_area *va);
 /* Release a pooled or unmapped range completely (backing, IOVA, VA). */
 void vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va);
 
+/*
+ * A block's host range: size bytes aligned to size, like a window (pool
+ * or free tree, backing, DOMAIN IOVA) but not driver-mapped and not in
+ * the IOVA table. NULL and rte_errno if none.
+ */
+struct vmap_area *vmap_host_alloc(struct rte_vmap *vm, unsigned int ar, size_t size);
+
+/* ---- vmap_block.c, vmap_block_walk.c: per-lcore block caches ---------- */
+
+struct vmap_blocks;
+/* Set up the block caches of a new space (none with NO_LCORE_CACHE). 0 or -errno. */
+int vmap_blocks_init(struct rte_vmap *vm);
+/*
+ * Destroy, before the final purge: stop the lcore callbacks, unmap the
+ * block windows still live, and send every block's host to the lazy lists.
+ */
+void vmap_blocks_release(struct rte_vmap *vm);
+/* Free what vmap_blocks_init() set up (the blocks are released). */
+void vmap_blocks_fini(struct rte_vmap *vm);
+/*
+ * The live block window holding addr, inside host (a busy host range);
+ * called with the busy_lock of host's node held. 0 or -ENOENT.
+ */
+int vmap_block_find(const struct rte_vmap *vm, const struct vmap_area *host, uintptr_t addr,
+		struct vmap_area *out);
+/* Whether a live per-lcore block window starts at addr (rte_vmap_free() of it: -EINVAL). */
+bool vmap_block_is_window(const struct rte_vmap *vm, uintptr_t addr);
+/*
+ * The block side of a purge of every node, with purge_lock held (seed
+ * 04): idle blocks (nothing live; little left to carve unless force) are
+ * taken from their owners and their hosts pushed on the lazy lists first;
+ * then the dirty range of every other block is handed to flush_run once
+ * and reset. flush_run returns non-zero if the batch cannot hold the run
+ * (it is then flushed on its own). Returns the ranges handed over.
+ */
+unsigned int vmap_blocks_purge(struct rte_vmap *vm, bool force,
+		int (*flush_run)(rte_iova_t iova, size_t len, void *arg), void *arg);
+/* Stats: add the block windows, their bytes and unflushed dirt; set nr_blocks. */
+void vmap_blocks_stats(struct rte_vmap *vm, struct rte_vmap_stats *st);
+/* Sum of the block generations (stats cache). */
+uint64_t vmap_blocks_gen(const struct rte_vmap *vm);
+/* Live blocks (hosts in the busy trees). */
+uint64_t vmap_blocks_count(const struct rte_vmap *vm);
+/* Verify, all locks held: host is the host of a live block. 0 or -EFAULT. */
+int vmap_block_host_check(const struct rte_vmap *vm, const struct vmap_area *host);
+/* Verify, all locks held, after the busy trees showed nr_hosts hosts. 0 or -EFAULT. */
+int vmap_blocks_verify(struct rte_vmap *vm, uint64_t nr_hosts);
+/* Dump: the blocks of every lcore, their free and dirty space, their windows. */
+void vmap_blocks_dump(FILE *f, struct rte_vmap *vm);
+
 /* ---- vmap_purge.c ----------------------------------------------------- */
 
 /*
@@ -556,5 +623,43 @@ bool vmap_stats_cached(const struct rte_vmap *vm);
 
 /* Call fn for each live space under the list lock (telemetry). */
 int vmap_space_walk(int (*fn)(struct rte_vmap *vm, void *arg), void *arg);
+
+/* ---- vmap_extmem.c: RTE_VMAP_F_EXTMEM --------------------------------- */
+
+struct vmap_extmem;
+/* Whether create parameters allow EXTMEM (logs why not). 0 or -EINVAL. */
+int vmap_extmem_check_params(const struct rte_vmap_params *p);
+/*
+ * Register the whole reservation with rte_extmem_register() and learn the
+ * probed devices; after vmap_backing_init(), before any page is mapped.
+ * A no-op without RTE_VMAP_F_EXTMEM. 0 or -errno.
+ */
+int vmap_extmem_init(struct rte_vmap *vm);
+/* Unmap every page still known from the devices, unregister (space_free()). */
+void vmap_extmem_fini(struct rte_vmap *vm);
+/*
+ * Backing pages [idx, idx + n) were just mapped (their phys[] read): set
+ * their memsegs' IOVA and DMA-map them for every device. All or nothing:
+ * 0, or -errno with nothing left mapped.
+ */
+int vmap_extmem_map(struct rte_vmap *vm, uint64_t idx, uint64_t n);
+/* Backing pages [idx, idx + n) are about to be released: DMA-unmap, forget. */
+void vmap_extmem_unmap(struct rte_vmap *vm, uint64_t idx, uint64_t n);
+/* Verify, all locks held: memseg IOVAs agree with the backing. 0 or -EFAULT. */
+int vmap_extmem_verify(struct rte_vmap *vm);
+
+/** What an EXTMEM space has told DPDK (tests, dumps). */
+struct vmap_extmem_info {
+	const struct rte_memseg_list *msl; /**< the reservation's memseg list */
+	unsigned int nr_devices;           /**< devices the pages are DMA-mapped for */
+	unsigned int nr_pending;           /**< new ports whose device is not learnt yet */
+	uint64_t nr_pages;                 /**< backing pages with an IOVA in their memseg */
+	uint64_t dev_maps;                 /**< rte_dev_dma_map() calls that mapped */
+	uint64_t dev_unmaps;               /**< rte_dev_dma_unmap() calls that unmapped */
+	uint64_t dev_errors;               /**< calls that failed (not ENOTSUP) */
+};
+
+/* 0, or -EINVAL if vm is not an EXTMEM space. */
+int vmap_extmem_info_get(const struct rte_vmap *vm, struct vmap_extmem_info *info);
 
 #endif /* _VMAP_PRIVATE_H_ */

@@ -35,6 +35,7 @@
 #include <rte_errno.h>
 
 #include "vmap_private.h"
+#include "rte_vmap_trace.h"
 
 /*
  * Runs further apart than this get their own flush: one flush over a span
@@ -44,6 +45,9 @@
  * to one or a few flushes in VA and DOMAIN mode.
  */
 #define VMAP_FLUSH_GAP (UINT64_C(1) << 30)
+
+/* Ranges returned to a pool per hold of its lock. */
+#define VMAP_PURGE_SLICE 64
 
 struct purge_run {
 	rte_iova_t iova;
@@ -99,7 +103,7 @@ run_cmp(const void *x, const void *y)
 }
 
 static uint64_t purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr,
-		bool full);
+		bool full, bool blocks);
 
 void
 vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va)
@@ -123,7 +127,7 @@ vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va)
 	 * touches no other node's lists or pools.
 	 */
 	if (lazy > vm->lazy_share && pthread_mutex_trylock(&vm->purge_lock) == 0) {
-		purge_nodes(vm, vn->id, 1, false);
+		purge_nodes(vm, vn->id, 1, false, false);
 		pthread_mutex_unlock(&vm->purge_lock);
 	}
 }
@@ -170,6 +174,35 @@ detach_lazy(struct rte_vmap *vm, unsigned int first, unsigned int nr,
 	}
 }
 
+/*
+ * Sort the runs by IOVA. A node's lazy list is LIFO and windows are carved
+ * in address order, so a batch usually arrives sorted one way or the
+ * other: check that in one pass before paying for qsort().
+ */
+static void
+sort_runs(struct purge_batch *b)
+{
+	bool up = true, down = true;
+	struct purge_run t;
+	size_t i;
+
+	for (i = 1; i < b->nr_runs && (up || down); i++) {
+		up = up && b->runs[i - 1].iova <= b->runs[i].iova;
+		down = down && b->runs[i - 1].iova >= b->runs[i].iova;
+	}
+	if (up)
+		return;
+	if (!down) {
+		qsort(b->runs, b->nr_runs, sizeof(*b->runs), run_cmp);
+		return;
+	}
+	for (i = 0; i < b->nr_runs / 2; i++) {
+		t = b->runs[i];
+		b->runs[i] = b->runs[b->nr_runs - 1 - i];
+		b->runs[b->nr_runs - 1 - i] = t;
+	}
+}
+
 /* Unmap the merged runs, then flush the span once (or per far-apart group). */
 static void
 unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
@@ -179,7 +212,7 @@ unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 
 	if (b->nr_runs == 0)
 		return;
-	qsort(b->runs, b->nr_runs, sizeof(*b->runs), run_cmp);
+	sort_runs(b);
 	lo = b->runs[0].iova;
 	hi = lo;
 	for (i = 0; i < b->nr_runs; i = j) {
@@ -214,6 +247,25 @@ purge_one_by_one(struct rte_vmap *vm, struct purge_batch *b)
 		vmap_iova_span(vm, b->ranges[i], &lo, &hi);
 		vmap_iova_flush(vm, lo, hi);
 	}
+	/* Block dirt collected before memory ran out: flush-only runs. */
+	for (i = 0; i < b->nr_runs; i++)
+		if (!b->runs[i].unmap)
+			vmap_iova_flush(vm, b->runs[i].iova, b->runs[i].iova + b->runs[i].len);
+}
+
+/*
+ * The dirt of a live per-lcore block (unmapped at block_free): a flush-only
+ * run of this batch. -ENOMEM if the batch cannot hold it.
+ */
+static int
+add_block_dirt(rte_iova_t iova, size_t len, void *arg)
+{
+	struct purge_batch *b = arg;
+	size_t n = b->nr_runs;
+
+	b->run_unmap = false;
+	add_run(iova, len, b);
+	return b->nr_runs > n ? 0 : -ENOMEM;
 }
 
 /* Decay the pools and chunks of nodes [first, first + nr); all when full. */
@@ -246,7 +298,7 @@ static uint64_t
 return_ranges(struct rte_vmap *vm, struct purge_batch *b, bool full)
 {
 	uint64_t bytes = 0;
-	size_t i, j, left, k;
+	size_t i, j, k, n, r, left;
 
 	for (i = 0; i < b->nr_ranges; i = j) {
 		unsigned int node = b->ranges[i]->alloc_node;
@@ -259,23 +311,43 @@ return_ranges(struct rte_vmap *vm, struct purge_batch *b, bool full)
 		__atomic_sub_fetch(&vm->nodes[node].lazy_bytes, node_bytes, __ATOMIC_RELAXED);
 		bytes += node_bytes;
 		/* Under pressure refill nothing: all of it goes back to the trees. */
-		left = full ? j - i : vmap_pool_put_bulk(&vm->nodes[node], &b->ranges[i], j - i);
-		for (k = 0; k < left; k++)
-			vmap_retire_range(vm, b->ranges[i + k]);
+		if (full) {
+			for (k = i; k < j; k++)
+				vmap_retire_range(vm, b->ranges[k]);
+			continue;
+		}
+		/*
+		 * In bounded slices, so that the lcore allocating from this
+		 * pool never waits for more than one slice.
+		 */
+		for (k = i; k < j; k += n) {
+			n = RTE_MIN(j - k, (size_t)VMAP_PURGE_SLICE);
+			left = vmap_pool_put_bulk(&vm->nodes[node], &b->ranges[k], n);
+			for (r = 0; r < left; r++)
+				vmap_retire_range(vm, b->ranges[k + r]);
+		}
 	}
 	return bytes;
 }
 
-/* One batch over nodes [first, first + nr), with purge_lock held. */
+/*
+ * One batch over nodes [first, first + nr), with purge_lock held. With
+ * blocks (every node: rte_vmap_purge(), reclaim, destroy), per-lcore
+ * blocks first (seed 04): idle ones join the lazy lists before they are
+ * detached, the dirt of the others joins this batch's flush.
+ */
 static uint64_t
-purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full)
+purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full, bool blocks)
 {
 	struct purge_batch b = { 0 };
+	unsigned int folded = 0;
 	uint64_t bytes;
 	size_t i;
 
 	/* Decay before refilling, so fresh ranges are what the pools keep. */
 	bytes = pools_release(vm, first, nr, full);
+	if (blocks)
+		folded = vmap_blocks_purge(vm, full, add_block_dirt, &b);
 	detach_lazy(vm, first, nr, &b);
 	if (vm->iommu->unmap != NULL || vm->iommu->flush != NULL) {
 		for (i = 0; i < b.nr_ranges; i++) {
@@ -289,7 +361,8 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full)
 			unmap_and_flush(vm, &b);
 	}
 	bytes += return_ranges(vm, &b, full);
-	if (b.nr_ranges != 0)
+	rte_vmap_trace_purge(vm->name, first, nr, b.nr_ranges + folded, bytes);
+	if (b.nr_ranges != 0 || folded != 0)
 		__atomic_fetch_add(&vm->nr_purges, 1, __ATOMIC_RELAXED);
 	free(b.ranges);
 	free(b.runs);
@@ -299,7 +372,7 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full)
 uint64_t
 vmap_purge_locked(struct rte_vmap *vm, bool full)
 {
-	return purge_nodes(vm, 0, vm->nr_nodes, full);
+	return purge_nodes(vm, 0, vm->nr_nodes, full, true);
 }
 
 uint64_t
@@ -317,6 +390,7 @@ int
 rte_vmap_purge(struct rte_vmap *vm)
 {
 	if (vm == NULL) {
+		VMAP_LOG(ERR, "NULL space");
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}

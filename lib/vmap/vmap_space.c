@@ -65,10 +65,8 @@ check_params(const struct rte_vmap_params *p)
 		VMAP_LOG(ERR, "%s: unknown flags 0x%x", p->name, p->flags & ~VMAP_KNOWN_FLAGS);
 		return -EINVAL;
 	}
-	if ((p->flags & RTE_VMAP_F_EXTMEM) != 0) {
-		VMAP_LOG(ERR, "%s: RTE_VMAP_F_EXTMEM is not supported yet", p->name);
-		return -ENOTSUP;
-	}
+	if ((p->flags & RTE_VMAP_F_EXTMEM) != 0 && vmap_extmem_check_params(p) != 0)
+		return -EINVAL;
 	if (p->nr_nodes > RTE_VMAP_MAX_NODES) {
 		VMAP_LOG(ERR, "%s: nr_nodes %u over %d", p->name, p->nr_nodes,
 			RTE_VMAP_MAX_NODES);
@@ -180,6 +178,9 @@ seed_free_space(struct rte_vmap *vm)
 static void
 space_free(struct rte_vmap *vm)
 {
+	/* EXTMEM first: devices unmapped and memsegs unregistered while backed. */
+	vmap_extmem_fini(vm);
+	vmap_blocks_fini(vm);
 	vmap_nodes_fini(vm);
 	vmap_iova_fini(vm);
 	vmap_backing_fini(vm);
@@ -197,6 +198,7 @@ space_build(const struct rte_vmap_params *p, const struct rte_vmap_iommu_ops *op
 
 	vm = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*vm), RTE_CACHE_LINE_SIZE));
 	if (vm == NULL) {
+		VMAP_LOG(ERR, "%s: out of memory for the space", p->name);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
@@ -218,11 +220,15 @@ space_build(const struct rte_vmap_params *p, const struct rte_vmap_iommu_ops *op
 	if (ret == 0)
 		ret = vmap_backing_init(vm);
 	if (ret == 0)
+		ret = vmap_extmem_init(vm);
+	if (ret == 0)
 		ret = vmap_iova_init(vm);
 	if (ret == 0)
 		ret = vmap_nodes_init(vm);
 	if (ret == 0)
 		ret = seed_free_space(vm);
+	if (ret == 0)
+		ret = vmap_blocks_init(vm);
 	if (ret == 0 && ops->open != NULL) {
 		ret = ops->open(vm, p->iommu_args, &vm->iommu_priv);
 		if (ret > 0)
@@ -232,6 +238,8 @@ space_build(const struct rte_vmap_params *p, const struct rte_vmap_iommu_ops *op
 				ops->name, ret);
 	}
 	if (ret != 0) {
+		/* The steps that log their own failure say why; this says what. */
+		VMAP_LOG(ERR, "%s: cannot create the space: %s", vm->name, strerror(-ret));
 		space_free(vm);
 		rte_errno = -ret;
 		return NULL;
@@ -286,6 +294,7 @@ rte_vmap_lookup(const char *name)
 	struct rte_vmap *vm;
 
 	if (name == NULL) {
+		VMAP_LOG(ERR, "NULL name");
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -350,6 +359,8 @@ rte_vmap_destroy(struct rte_vmap *vm)
 	TAILQ_REMOVE(&vmap_spaces, vm, next);
 	pthread_mutex_unlock(&vmap_spaces_lock);
 
+	/* Per-lcore blocks first: their hosts join the lazy lists, windows unmapped. */
+	vmap_blocks_release(vm);
 	pthread_mutex_lock(&vm->purge_lock);
 	/* Lazily freed ranges first: unmapped and flushed like any purge. */
 	vmap_purge_locked(vm, true);

@@ -39,7 +39,8 @@ current_gen(const struct rte_vmap *vm)
 	for (i = 0; i < vm->nr_nodes; i++)
 		sum += __atomic_load_n(&vm->nodes[i].busy_gen, __ATOMIC_ACQUIRE) +
 			__atomic_load_n(&vm->nodes[i].pool_gen, __ATOMIC_ACQUIRE);
-	return sum;
+	/* Per-lcore blocks: one generation per lcore, bumped by its owner alone. */
+	return sum + vmap_blocks_gen(vm);
 }
 
 static void
@@ -57,6 +58,8 @@ stats_build(struct rte_vmap *vm, struct rte_vmap_stats *st)
 		st->va_used += vn->va_used;
 		rte_spinlock_unlock(&vn->busy_lock);
 	}
+	/* Block windows, nr_blocks, and their unflushed dirt (va_lazy, cached). */
+	vmap_blocks_stats(vm, st);
 	for (i = 0; i < vm->nr_arenas; i++) {
 		struct vmap_arena *ar = &vm->arenas[i];
 		size_t largest;
@@ -75,7 +78,7 @@ stats_live(const struct rte_vmap *vm, struct rte_vmap_stats *st)
 {
 	unsigned int i;
 
-	st->va_lazy = 0;
+	/* On top of the blocks' dirt, which the snapshot holds (generation-counted). */
 	for (i = 0; i < vm->nr_nodes; i++)
 		st->va_lazy += __atomic_load_n(&vm->nodes[i].lazy_bytes, __ATOMIC_RELAXED);
 	st->nr_purges = __atomic_load_n(&vm->nr_purges, __ATOMIC_RELAXED);
@@ -92,6 +95,7 @@ rte_vmap_stats_get(struct rte_vmap *vm, struct rte_vmap_stats *st)
 	bool hit;
 
 	if (vm == NULL || st == NULL) {
+		VMAP_LOG(ERR, "NULL space or stats");
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}

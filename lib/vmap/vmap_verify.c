@@ -38,6 +38,7 @@ struct collect {
 	size_t n;
 	size_t cap;
 	uint8_t state;
+	uint64_t hosts;  /* per-lcore block hosts seen in the busy trees */
 };
 
 #define FAIL(fmt, ...) do { \
@@ -102,7 +103,8 @@ count_ranges(const struct rte_vmap *vm)
 		/* Lazy ranges are at least one granule each. */
 		n += vm->nodes[i].lazy_bytes >> VMAP_GRANULE_SHIFT;
 	}
-	return n;
+	/* Block hosts are busy ranges but not windows. */
+	return n + vmap_blocks_count(vm);
 }
 
 static int
@@ -171,7 +173,7 @@ check_lazy(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 static int
 check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 {
-	size_t first = c->n, i, bytes = 0;
+	size_t first = c->n, i, bytes = 0, hosts = 0;
 	unsigned int k;
 	int ret;
 
@@ -188,9 +190,18 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 				vmap_addr_to_node(vm, r->start)->id);
 		if (vmap_arena_of(vm, r->start) != vmap_arena_of(vm, r->start + r->size - 1))
 			FAIL("window 0x%" PRIxPTR " crosses an arena boundary", r->start);
+		if ((r->va->flags & VMAP_AREA_F_HOST) != 0) {
+			/* A block's host: not a window; vmap_blocks_verify() checks inside. */
+			ret = vmap_block_host_check(vm, r->va);
+			if (ret != 0)
+				return ret;
+			hosts++;
+			continue;
+		}
 		bytes += r->size;
 	}
-	if (c->n - first != vn->nr_windows || bytes != vn->va_used)
+	c->hosts += hosts;
+	if (c->n - first - hosts != vn->nr_windows || bytes != vn->va_used)
 		FAIL("node %u counts %" PRIu64 " windows/%" PRIu64 " bytes, walk %zu/%zu",
 			vn->id, vn->nr_windows, vn->va_used, c->n - first, bytes);
 
@@ -326,6 +337,9 @@ check_table(struct rte_vmap *vm, const struct collect *c)
 		uintptr_t end = r->start + r->size;
 		uintptr_t head_end, tail_start;
 
+		/* A block's host is published window by window (vmap_blocks_verify()). */
+		if (r->state == VMAP_AREA_BUSY && (r->va->flags & VMAP_AREA_F_HOST) != 0)
+			continue;
 		if (r->state != VMAP_AREA_FREE) {
 			ret = check_table_range(vm, r, r->start, end);
 			if (ret != 0)
@@ -379,6 +393,10 @@ check_locked(struct rte_vmap *vm, struct collect *c)
 		ret = check_backing(vm, c);
 	if (ret == 0)
 		ret = check_table(vm, c);
+	if (ret == 0)
+		ret = vmap_blocks_verify(vm, c->hosts);
+	if (ret == 0)
+		ret = vmap_extmem_verify(vm);
 	return ret;
 }
 
@@ -388,14 +406,17 @@ rte_vmap_verify(struct rte_vmap *vm)
 	struct collect c = { 0 };
 	int ret;
 
-	if (vm == NULL)
+	if (vm == NULL) {
+		VMAP_LOG(ERR, "NULL space");
 		return -EINVAL;
+	}
 	pthread_mutex_lock(&vm->purge_lock);
 	do {
 		/* Sized outside the locks; a space that grew meanwhile retries. */
 		free(c.r);
 		c.cap = count_ranges(vm) * 2 + 64;
 		c.n = 0;
+		c.hosts = 0;
 		c.r = malloc(c.cap * sizeof(*c.r));
 		if (c.r == NULL) {
 			VMAP_LOG(ERR, "%s: no memory to verify %zu ranges", vm->name, c.cap);

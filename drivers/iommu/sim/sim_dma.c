@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -57,11 +58,15 @@ dma(struct rte_vmap *vm, rte_iova_t iova, void *rbuf, const void *wbuf, size_t l
 	size_t done;
 	int ret = 0;
 
-	if (iova + len < iova)
+	if (iova + len < iova) {
+		SIM_LOG(ERR, "DMA of 0x%" PRIx64 "+%zu wraps", iova, len);
 		return -EINVAL;
+	}
 	s = sim_space_get(vm);
-	if (s == NULL)
+	if (s == NULL) {
+		SIM_LOG(ERR, "space %p has no simulated IOMMU", vm);
 		return -ENODEV;
+	}
 	rte_spinlock_lock(&s->lock);
 	if (write)
 		s->stats.dma_writes++;
@@ -85,6 +90,10 @@ dma(struct rte_vmap *vm, rte_iova_t iova, void *rbuf, const void *wbuf, size_t l
 	}
 	rte_spinlock_unlock(&s->lock);
 	sim_space_put();
+	/* What a real IOMMU reports for a fault (the kernel's "DMAR: ... fault addr"). */
+	if (ret != 0)
+		SIM_LOG(ERR, "DMA %s fault at IOVA 0x%" PRIx64 ": no translation, or a stale one",
+			write ? "write" : "read", iova + done);
 	return ret;
 }
 
@@ -100,8 +109,10 @@ fail(int ret)
 int
 rte_vmap_iommu_sim_dma_read(struct rte_vmap *vm, rte_iova_t iova, void *buf, size_t len)
 {
-	if (buf == NULL && len != 0)
+	if (buf == NULL && len != 0) {
+		SIM_LOG(ERR, "NULL buffer");
 		return fail(-EINVAL);
+	}
 	return fail(dma(vm, iova, buf, NULL, len, false));
 }
 
@@ -109,8 +120,10 @@ int
 rte_vmap_iommu_sim_dma_write(struct rte_vmap *vm, rte_iova_t iova, const void *buf,
 		size_t len)
 {
-	if (buf == NULL && len != 0)
+	if (buf == NULL && len != 0) {
+		SIM_LOG(ERR, "NULL buffer");
 		return fail(-EINVAL);
+	}
 	return fail(dma(vm, iova, NULL, buf, len, true));
 }
 

@@ -336,8 +336,10 @@ vfio_extents_unmap(struct vfio_extents *x, uint64_t iova, uint64_t len)
 	int ret, r;
 
 	ret = check_call(x, iova, iova, len);
-	if (ret != 0)
+	if (ret != 0) {
+		VFIO_LOG(ERR, "unmap of 0x%" PRIx64 "+%" PRIu64 ": unaligned", iova, len);
 		return ret;
+	}
 	pthread_mutex_lock(&x->lock);
 	/* Check the whole walk first: a range not mapped so changes nothing. */
 	for (a = iova; a < iova + len && ret == 0; a = next)

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * The forwarding loop: every lcore with RX queues polls them in turn,
+ * optionally rewrites the MACs, checks IOVAs, and sends the burst to the
+ * paired port on its own TX queue. What the TX queue does not take is
+ * freed and counted as dropped: no retry, as testpmd's io mode.
+ */
+
+#include <stdio.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_memory.h>
+#include <rte_vmap_iommu_sim.h>
+
+#include "fwd.h"
+
+/* Same rewrite as l2fwd: destination = the peer, source = the port sent from. */
+static inline void
+mac_update(struct rte_mbuf *m, const struct fwd_port *tx)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&tx->peer, &eth->dst_addr);
+	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
+}
+
+/*
+ * IOVA of va as DPDK's memsegs have it (what PMDs rely on): the lookup of
+ * rte_mem_virt2iova() without its walk over every memseg.
+ */
+static rte_iova_t
+memseg_iova(const void *va)
+{
+	const struct rte_memseg *ms = rte_mem_virt2memseg(va, NULL);
+
+	if (ms == NULL || ms->iova == RTE_BAD_IOVA)
+		return RTE_BAD_IOVA;
+	return ms->iova + RTE_PTR_DIFF(va, ms->addr);
+}
+
+/*
+ * --check-iova: a device given buf_iova must reach buf_addr. Through the
+ * sim IOMMU's page table when the space uses it, otherwise through the
+ * space's own IOVA table; and, when the windows are DPDK memsegs
+ * (RTE_VMAP_F_EXTMEM), through DPDK's memsegs too. Returns the faults
+ * found in m's segments.
+ */
+static uint32_t
+check_iova(struct rte_mbuf *m, uint32_t *segs)
+{
+	uint32_t faults = 0;
+
+	for (; m != NULL; m = m->next) {
+		void *va = NULL;
+		bool ok;
+
+		(*segs)++;
+		if (fwd_iommu_sim)
+			ok = rte_vmap_iommu_sim_translate(fwd_vm, m->buf_iova, &va) == 0 &&
+				va == m->buf_addr;
+		else
+			ok = rte_vmap_virt2iova(fwd_vm, m->buf_addr) == m->buf_iova;
+		if (ok && fwd_extmem)
+			ok = memseg_iova(m->buf_addr) == m->buf_iova;
+		faults += !ok;
+	}
+	return faults;
+}
+
+static inline void
+count(uint64_t *counter, uint64_t n)
+{
+	__atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED);
+}
+
+/* What MAC updating and --check-iova do to each packet of a burst. */
+static void
+fwd_process(struct rte_mbuf **pkts, uint16_t nb, const struct fwd_port *tx,
+		struct fwd_counters *c)
+{
+	uint32_t segs = 0, faults = 0;
+	uint16_t i;
+
+	for (i = 0; i < nb; i++) {
+		if (fwd_opt.check_iova)
+			faults += check_iova(pkts[i], &segs);
+		if (fwd_opt.mac_updating)
+			mac_update(pkts[i], tx);
+	}
+	if (fwd_opt.check_iova) {
+		count(&c->iova_checked, segs);
+		count(&c->iova_faults, faults);
+	}
+}
+
+/* Forwarding of a burst. 8< */
+
+/*
+ * One burst from one RX queue. Without MAC updating or --check-iova the
+ * packets are not touched at all, as in testpmd's io mode: packet counts
+ * are the application's, bytes are the ports' own counters (stats.c).
+ */
+static inline void
+fwd_burst(const struct fwd_rx_queue *q, bool touch, struct fwd_counters *c)
+{
+	struct rte_mbuf *pkts[FWD_MAX_BURST];
+	uint16_t nb_rx, nb_tx;
+
+	nb_rx = rte_eth_rx_burst(q->rx_port, q->rx_queue, pkts, fwd_opt.burst);
+	if (nb_rx == 0)
+		return;
+	if (touch)
+		fwd_process(pkts, nb_rx, &fwd_ports[q->tx_port], c);
+	nb_tx = rte_eth_tx_burst(q->tx_port, q->tx_queue, pkts, nb_rx);
+	if (unlikely(nb_tx < nb_rx)) {
+		rte_pktmbuf_free_bulk(&pkts[nb_tx], nb_rx - nb_tx);
+		count(&c->drops[q->tx_port], nb_rx - nb_tx);
+	}
+	count(&c->rx_pkts[q->rx_port], nb_rx);
+	count(&c->tx_pkts[q->tx_port], nb_tx);
+}
+
+/* >8 End of forwarding of a burst. */
+
+int
+fwd_lcore_loop(__rte_unused void *arg)
+{
+	unsigned int lcore = rte_lcore_id();
+	const struct fwd_lcore *lc = &fwd_lcores[lcore];
+	struct fwd_counters *c = &fwd_counters[lcore];
+	bool is_main = lcore == rte_get_main_lcore();
+	bool touch = fwd_opt.mac_updating || fwd_opt.check_iova;
+	uint64_t tick = rte_get_timer_hz() / FWD_CONTROL_HZ;
+	uint64_t next_tick = 0;
+	unsigned int i;
+
+	if (lc->nb_rxq == 0)
+		return 0;
+	for (i = 0; i < lc->nb_rxq; i++)
+		printf("vmap-fwd: lcore %u: port %u queue %u -> port %u queue %u\n", lcore,
+			lc->rxq[i].rx_port, lc->rxq[i].rx_queue, lc->rxq[i].tx_port,
+			lc->rxq[i].tx_queue);
+	while (!fwd_quitting()) {
+		for (i = 0; i < lc->nb_rxq; i++)
+			fwd_burst(&lc->rxq[i], touch, c);
+		/* Alone on the main lcore: the statistics and --duration are ours too. */
+		if (unlikely(is_main) && rte_get_timer_cycles() >= next_tick) {
+			fwd_control_tick();
+			next_tick = rte_get_timer_cycles() + tick;
+		}
+	}
+	return 0;
+}

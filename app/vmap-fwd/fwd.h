@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+#ifndef _VMAP_FWD_H_
+#define _VMAP_FWD_H_
+
+/*
+ * dpdk-vmap-fwd: what the files of the forwarder share.
+ *
+ *   main.c   start-up, launch, shutdown, exit code
+ *   args.c   the application's options (after "--")
+ *   pool.c   the vmap space and the per-socket packet pools in its windows
+ *   ports.c  port pairs, RX queues spread over lcores, device setup
+ *   fwd.c    the forwarding loop run by every forwarding lcore
+ *   stats.c  the statistics printed every period and the final summary
+ *   churn.c  the control thread that allocates and frees windows while
+ *            packets flow
+ *
+ * Threads: forwarding lcores write only their own struct fwd_counters;
+ * the main lcore reads them (relaxed 64-bit loads) for the statistics.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+#include <rte_vmap.h>
+
+#define FWD_MAX_BURST         512
+#define FWD_MAX_RXQ_PER_LCORE 32  /* RX queues one lcore may poll */
+#define FWD_MAX_CONFIG        256 /* (port,queue,lcore) entries of --config */
+#define FWD_CONTROL_HZ        100 /* fwd_control_tick() calls per second */
+
+/* One (port, queue, lcore) entry of --config. */
+struct fwd_config_entry {
+	uint16_t port;
+	uint16_t queue;
+	unsigned int lcore;
+};
+
+/* Whether windows are registered with DPDK (--extmem). */
+enum fwd_extmem {
+	FWD_EXTMEM_AUTO = 0, /* RTE_VMAP_F_EXTMEM where it can work */
+	FWD_EXTMEM_ON,       /* RTE_VMAP_F_EXTMEM or fail */
+	FWD_EXTMEM_OFF,
+};
+
+/* The application's options (args.c fills it, the rest reads it). */
+struct fwd_options {
+	uint32_t portmask;          /* enabled ports; 0 = every port */
+	uint16_t nb_rxq;            /* RX queues per port, 0 = 1 or from --config */
+	uint16_t nb_txq;            /* TX queues per port, 0 = one per sending lcore */
+	uint16_t nb_rxd;
+	uint16_t nb_txd;
+	uint16_t burst;
+	unsigned int nb_mbufs;      /* per socket pool; 0 = computed */
+	unsigned int mbuf_cache;
+	unsigned int tx_first;      /* packets to send on each port at start */
+	bool mac_updating;
+	bool promiscuous;
+	bool check_iova;
+	bool verbose;
+	unsigned int churn_rate;    /* window allocations per second, 0 = off */
+	unsigned int duration;      /* seconds, 0 = until a signal */
+	unsigned int stats_period;  /* seconds, 0 = summary only */
+	size_t page_size;           /* RTE_VMAP_PAGE_* */
+	enum rte_vmap_iova_mode iova_mode;
+	const char *iommu;
+	const char *iommu_args;
+	enum fwd_extmem extmem;
+	unsigned int nb_config;
+	struct fwd_config_entry config[FWD_MAX_CONFIG];
+	bool peer_set[RTE_MAX_ETHPORTS];
+	struct rte_ether_addr peer[RTE_MAX_ETHPORTS]; /* --eth-peer */
+};
+
+/* One RX queue an lcore polls, and where what it receives goes. */
+struct fwd_rx_queue {
+	uint16_t rx_port;
+	uint16_t rx_queue;
+	uint16_t tx_port;
+	uint16_t tx_queue;
+};
+
+/* What one lcore does. */
+struct fwd_lcore {
+	unsigned int nb_rxq;
+	struct fwd_rx_queue rxq[FWD_MAX_RXQ_PER_LCORE];
+} __rte_cache_aligned;
+
+/* A port the forwarder uses. */
+struct fwd_port {
+	bool enabled;
+	uint16_t dst_port;           /* its pair: where its packets are sent */
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	int socket_id;
+	struct rte_ether_addr mac;   /* its own address: the new source MAC */
+	struct rte_ether_addr peer;  /* the new destination MAC of what it sends */
+};
+
+/*
+ * Packet counters of one lcore, per port; written by that lcore only.
+ * Drops are charged to the port that could not send them. (Bytes are
+ * the ports' own counters: counting them here would mean reading every
+ * mbuf, which the io-style fast path does not.)
+ */
+struct fwd_counters {
+	uint64_t rx_pkts[RTE_MAX_ETHPORTS];
+	uint64_t tx_pkts[RTE_MAX_ETHPORTS];
+	uint64_t drops[RTE_MAX_ETHPORTS];
+	uint64_t iova_checked;       /* mbuf segments checked by --check-iova */
+	uint64_t iova_faults;        /* ... whose IOVA did not lead to their VA */
+} __rte_cache_aligned;
+
+/* Counters of the churn thread (churn.c). */
+struct fwd_churn_stats {
+	uint64_t allocs;             /* windows allocated (normal + block) */
+	uint64_t block_allocs;       /* ... of them block windows */
+	uint64_t frees;
+	uint64_t alloc_fails;
+	uint64_t free_fails;
+	uint64_t iova_faults;        /* windows whose IOVA did not lead back to them */
+	uint64_t live;               /* windows held now */
+	uint64_t live_bytes;
+};
+
+extern struct fwd_options fwd_opt;
+extern struct fwd_port fwd_ports[RTE_MAX_ETHPORTS];
+extern struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
+extern struct fwd_counters fwd_counters[RTE_MAX_LCORE];
+extern struct rte_vmap *fwd_vm;
+extern bool fwd_iommu_sim;           /* the space uses the "sim" IOMMU driver */
+extern bool fwd_extmem;              /* its windows are DPDK memsegs (RTE_VMAP_F_EXTMEM) */
+
+/* Set by a signal or at the end of --duration; every loop polls it. */
+extern volatile bool fwd_quit;
+
+static inline bool
+fwd_quitting(void)
+{
+	return __atomic_load_n(&fwd_quit, __ATOMIC_RELAXED);
+}
+
+/* Relaxed load of a counter another lcore writes. */
+static inline uint64_t
+fwd_read(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+/* main.c: statistics period and --duration; the main lcore calls it. */
+void fwd_control_tick(void);
+
+/* args.c */
+void fwd_options_parse(int argc, char **argv);
+
+/* pool.c */
+void fwd_space_create(void);
+void fwd_space_destroy(void);
+void fwd_pools_create(void);
+void fwd_pools_free(void);
+struct rte_mempool *fwd_pool(int socket_id);
+const char *fwd_pool_kind(void);
+
+/* ports.c */
+void fwd_ports_assign(void);
+void fwd_ports_start(void);
+void fwd_ports_tx_first(void);
+void fwd_ports_close(void);
+bool fwd_lcore_has_work(unsigned int lcore);
+
+/* fwd.c */
+int fwd_lcore_loop(void *arg);
+
+/* stats.c */
+void fwd_stats_init(void);
+void fwd_stats_print(void);
+int fwd_stats_summary(void);
+
+/* churn.c */
+void fwd_churn_start(void);
+void fwd_churn_stop(void);
+void fwd_churn_stats_get(struct fwd_churn_stats *st);
+const char *fwd_churn_where(void);
+
+#endif /* _VMAP_FWD_H_ */
