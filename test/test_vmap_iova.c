@@ -322,6 +322,15 @@ test_domain_iova_exhaustion_enomem(void)
 	TEST_ASSERT_EQUAL(rte_errno, ENOMEM, "errno %d", rte_errno);
 	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, a), "free");
+	/*
+	 * The freed window still holds its IOVA (lazy, then pooled): an alloc
+	 * that finds the IOVA range used up reclaims it, as for VA.
+	 */
+	a = rte_vmap_alloc(vm, 512 << 10, 0, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(a, "IOVA held by a freed window was not reclaimed: %d",
+		rte_errno);
+	VMAP_TEST_VERIFY(vm);
+	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, a), "free");
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
 }

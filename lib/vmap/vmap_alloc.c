@@ -237,7 +237,7 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 	if (ret == 0)
 		ret = vmap_iova_map(vm, win);
 	if (ret != 0) {
-		VMAP_LOG(ERR, "%s: IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
+		VMAP_LOG(ERR, "%s: IOVA or IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
 		if (pooled)
 			vmap_range_recycle(vm, win);
 		else

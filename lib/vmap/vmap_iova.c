@@ -72,21 +72,30 @@ vmap_iova_fini(struct rte_vmap *vm)
 int
 vmap_iova_assign(struct rte_vmap *vm, struct vmap_area *va)
 {
-	struct vmap_area *spare, *released = NULL;
+	struct vmap_area *spare, *released;
 	uintptr_t iova;
-	int ret;
+	int attempt, ret = -ENOSPC;
 
 	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN || (va->flags & VMAP_AREA_F_IOVA) != 0)
 		return 0;
-	spare = vmap_area_new();
-	if (spare == NULL)
-		return -ENOMEM;
-	rte_spinlock_lock(&vm->iova_lock);
-	ret = vmap_free_tree_alloc(&vm->iova_free, va->size, VMAP_GRANULE,
-		vm->iova_base, vm->iova_base + vm->iova_size, &iova, &spare, &released);
-	rte_spinlock_unlock(&vm->iova_lock);
-	vmap_area_delete(spare);
-	vmap_area_delete(released);
+	for (attempt = 0; attempt < 2 && ret != 0; attempt++) {
+		/*
+		 * Pooled and lazily freed ranges keep their IOVA: when the range
+		 * is used up, reclaim them (as for VA) and try once more.
+		 */
+		if (attempt != 0 && vmap_reclaim(vm) == 0)
+			break;
+		spare = vmap_area_new();
+		if (spare == NULL)
+			return -ENOMEM;
+		released = NULL;
+		rte_spinlock_lock(&vm->iova_lock);
+		ret = vmap_free_tree_alloc(&vm->iova_free, va->size, VMAP_GRANULE,
+			vm->iova_base, vm->iova_base + vm->iova_size, &iova, &spare, &released);
+		rte_spinlock_unlock(&vm->iova_lock);
+		vmap_area_delete(spare);
+		vmap_area_delete(released);
+	}
 	if (ret != 0) {
 		VMAP_LOG(ERR, "%s: no DOMAIN IOVA range of %zu bytes left", vm->name, va->size);
 		return -ENOMEM;
