@@ -21,9 +21,10 @@
 # namespaces cannot be created (not root, no CAP_NET_ADMIN), the same run
 # uses two net_ring ports looping frames sent first instead, and says so.
 #
-# Arguments given replace the forwarder's defaults (--no-mac-updating
-# --churn 200 --iommu sim --check-iova); --duration 10 is always added
-# (a later --duration wins). With --demo the older tour dpdk-vmap-demo
+# Arguments given replace the forwarder's defaults (--churn 200 --iommu
+# sim --check-iova); --no-mac-updating (the namespaces need their own MACs
+# kept; --mac-updating after it wins) and --duration 10 (a later
+# --duration wins) come first in any case. With --demo the older tour dpdk-vmap-demo
 # runs instead (--windows 32 if no arguments). Environment:
 #   VMAP_DEMO_EAL_ARGS  EAL arguments to use instead of the defaults
 #   VMAP_BUILD_DIR      build directory (default build)
@@ -94,9 +95,9 @@ fi
 # ---- the forwarder ----
 fwd_args=("$@")
 if [ ${#fwd_args[@]} -eq 0 ]; then
-	fwd_args=(--no-mac-updating --churn 200 --iommu sim --check-iova)
+	fwd_args=(--churn 200 --iommu sim --check-iova)
 fi
-fwd_args=("${page_args[@]}" --duration "$duration" "${fwd_args[@]}")
+fwd_args=("${page_args[@]}" --no-mac-updating --duration "$duration" "${fwd_args[@]}")
 
 tag=$$
 ns_a=vmapdemo-$tag-a
@@ -201,10 +202,16 @@ while True:
 print(n, h.hexdigest())
 ' "$addr_b" > "$work/tcp.server" 2>&1 &
 	local server=$!
-	sleep 0.3
 	ip netns exec "$ns_a" python3 -c '
 import hashlib, os, socket, sys, time
-c = socket.create_connection((sys.argv[1], 5201), timeout=20)
+for attempt in range(30):  # the server may still be starting
+    try:
+        c = socket.create_connection((sys.argv[1], 5201), timeout=20)
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.1)
+else:
+    sys.exit("cannot connect")
 h, n, end = hashlib.sha256(), 0, time.time() + float(sys.argv[2])
 chunk = os.urandom(1 << 16)
 while time.time() < end:

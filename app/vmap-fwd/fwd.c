@@ -79,7 +79,7 @@ count(uint64_t *counter, uint64_t n)
 }
 
 /* What MAC updating and --check-iova do to each packet of a burst. */
-static void
+static __rte_noinline void
 fwd_process(struct rte_mbuf **pkts, uint16_t nb, const struct fwd_port *tx,
 		struct fwd_counters *c)
 {
@@ -105,7 +105,7 @@ fwd_process(struct rte_mbuf **pkts, uint16_t nb, const struct fwd_port *tx,
  * packets are not touched at all, as in testpmd's io mode: packet counts
  * are the application's, bytes are the ports' own counters (stats.c).
  */
-static inline void
+static __rte_always_inline void
 fwd_burst(const struct fwd_rx_queue *q, bool touch, struct fwd_counters *c)
 {
 	struct rte_mbuf *pkts[FWD_MAX_BURST];

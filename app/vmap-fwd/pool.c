@@ -73,6 +73,26 @@ check_iova_mode(void)
 		iova_mode_name(want), eal_va ? "VA" : "PA", iova_mode_name(want));
 }
 
+/*
+ * RTE_VMAP_F_EXTMEM makes windows DPDK memsegs, DMA-mapped for every
+ * device: what a NIC needs. It needs the space's IOVAs to be EAL's (not a
+ * DOMAIN, per window; not VA under EAL's PA or the reverse) and not the
+ * vfio driver (which maps the windows itself): "auto" leaves it off there.
+ */
+static bool
+extmem_wanted(void)
+{
+	bool eal_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+
+	if (fwd_opt.extmem != FWD_EXTMEM_AUTO)
+		return fwd_opt.extmem == FWD_EXTMEM_ON;
+	if (strcmp(fwd_opt.iommu, "vfio") == 0)
+		return false;
+	return fwd_opt.iova_mode == RTE_VMAP_IOVA_AUTO ||
+		(fwd_opt.iova_mode == RTE_VMAP_IOVA_VA && eal_va) ||
+		(fwd_opt.iova_mode == RTE_VMAP_IOVA_PA && !eal_va);
+}
+
 void
 fwd_space_create(void)
 {
@@ -83,24 +103,13 @@ fwd_space_create(void)
 		.iommu = fwd_opt.iommu,
 		.iommu_args = fwd_opt.iommu_args,
 	};
-	bool eal_va = rte_eal_iova_mode() == RTE_IOVA_VA;
 	bool extmem;
 	int first_error;
 
 	fwd_iommu_sim = strcmp(fwd_opt.iommu, "sim") == 0;
 	check_iova_mode();
-	/*
-	 * RTE_VMAP_F_EXTMEM makes windows DPDK memsegs, DMA-mapped for every
-	 * device: what a NIC needs. It needs the space's IOVAs to be EAL's
-	 * (not a DOMAIN, per window; not VA under EAL's PA or the reverse),
-	 * not the vfio driver (which maps the windows itself), and one memseg
-	 * per backing page (hence the smaller reservation with 4 KiB pages):
-	 * "auto" leaves it off where it cannot work.
-	 */
-	extmem = fwd_opt.extmem == FWD_EXTMEM_ON || (fwd_opt.extmem == FWD_EXTMEM_AUTO &&
-		strcmp(fwd_opt.iommu, "vfio") != 0 && (fwd_opt.iova_mode == RTE_VMAP_IOVA_AUTO ||
-		(fwd_opt.iova_mode == RTE_VMAP_IOVA_VA && eal_va) ||
-		(fwd_opt.iova_mode == RTE_VMAP_IOVA_PA && !eal_va)));
+	extmem = extmem_wanted();
+	/* One memseg per backing page with extmem: a smaller reservation for 4 KiB. */
 	if (fwd_opt.page_size == RTE_VMAP_PAGE_4K)
 		p.va_size = FWD_VA_SIZE_4K;
 	if (extmem)
