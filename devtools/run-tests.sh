@@ -9,6 +9,11 @@
 #   3. meson test --suite fast-tests in build/
 #   4. a debug build with ASan + UBSan in build-asan/ and the same tests,
 #      stopping at the first sanitizer error and reporting leaks
+#   5. a clang ThreadSanitizer build in build-tsan/ and the concurrency
+#      tests (vmap_stress, vmap_lazy, vmap_block) under it: any report fails
+#      the test (devtools/tsan.supp says what is suppressed, and why)
+#   6. devtools/fuzz.sh: the libFuzzer harness for VMAP_FUZZ_SECONDS
+#      (default 60) in build-fuzz/ (counts as one test)
 #
 # The last line of output is "N passed, M failed" (", K skipped" follows
 # when tests were skipped), summed over all steps; a step that cannot build
@@ -16,7 +21,9 @@
 #
 # Options:
 #   --no-asan   skip the sanitizer build (step 4)
-#   --perf      also run the perf-tests suite in each build
+#   --no-tsan   skip the ThreadSanitizer build (step 5)
+#   --no-fuzz   skip the fuzzing (step 6)
+#   --perf      also run the perf-tests suite in the release and ASan builds
 #   -h, --help  this text
 
 set -uo pipefail
@@ -28,10 +35,14 @@ usage() {
 }
 
 with_asan=1
+with_tsan=1
+with_fuzz=1
 suites=(--suite fast-tests)
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-asan) with_asan=0 ;;
+	--no-tsan) with_tsan=0 ;;
+	--no-fuzz) with_fuzz=0 ;;
 	--perf) suites+=(--suite perf-tests) ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run-tests: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -62,11 +73,12 @@ count_step() {
 	fi
 }
 
-# Count the results in <build>/meson-logs/testlog.json: OK and EXPECTEDFAIL
+# Count the results in <build>/meson-logs/$testlog.json (testlog-<setup>.json
+# with meson test --setup <setup>): OK and EXPECTEDFAIL
 # pass, SKIP is skipped, anything else (FAIL, TIMEOUT, ERROR,
 # UNEXPECTEDPASS) fails.
 count_testlog() {
-	python3 - "$1/meson-logs/testlog.json" <<'EOF'
+	python3 - "$1/meson-logs/$testlog.json" <<'EOF'
 import json
 import sys
 
@@ -89,13 +101,19 @@ print(ok, fail, skip)
 EOF
 }
 
-# meson test in build dir $1 ($2 names it), with extra environment "${@:3}".
+# meson test in build dir $1 ($2 names it) of the tests test_sel selects
+# (the suites, unless a step sets it), with extra environment "${@:3}".
+test_sel=()
+testlog=testlog
 run_meson_tests() {
 	local dir=$1 name=$2 rc ok fail skip
 	shift 2
 
-	rm -f "$dir/meson-logs/testlog.json"
-	env "$@" meson test -C "$dir" "${suites[@]}" --num-processes 2 --print-errorlogs \
+	rm -f "$dir/meson-logs/$testlog.json"
+	if [ ${#test_sel[@]} -eq 0 ]; then
+		test_sel=("${suites[@]}")
+	fi
+	env "$@" meson test -C "$dir" --num-processes 2 --print-errorlogs "${test_sel[@]}" \
 		</dev/null
 	rc=$?
 	read -r ok fail skip < <(count_testlog "$dir")
@@ -138,6 +156,45 @@ if [ "$with_asan" -eq 1 ]; then
 	else
 		count_step "asan build" 1
 	fi
+fi
+
+if [ "$with_tsan" -eq 1 ]; then
+	# clang: its TSan runtime links statically into the test runner, so the
+	# shim TSan needs (test/tsan/) can be preloaded without the runtime.
+	# RTE_FORCE_INTRINSICS: DPDK's __atomic spinlocks instead of x86 asm,
+	# which TSan cannot see (devtools/tsan.supp has the details).
+	banner "ThreadSanitizer build: build-tsan"
+	tsan_opts=(-Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug -Dapps=false
+		-Dc_args=-DRTE_FORCE_INTRINSICS)
+	if [ -f build-tsan/meson-private/coredata.dat ]; then
+		CC=clang meson setup --reconfigure build-tsan "${tsan_opts[@]}"
+	else
+		CC=clang meson setup build-tsan "${tsan_opts[@]}"
+	fi && ninja -C build-tsan
+	build_rc=$?
+	if [ "$build_rc" -eq 0 ]; then
+		mapfile -t tsan_tests < <(meson test -C build-tsan --list 2>/dev/null |
+			grep -oE 'vmap_(stress|lazy|block)_autotest$')
+		banner "concurrency tests under TSan: build-tsan: ${tsan_tests[*]}"
+		if [ ${#tsan_tests[@]} -eq 0 ]; then
+			count_step "tsan: no concurrency test found" 1
+		else
+			# One at a time: each takes both lcores.
+			test_sel=(--setup tsan --num-processes 1 "${tsan_tests[@]}")
+			testlog="testlog-tsan"
+			run_meson_tests build-tsan tsan
+			test_sel=()
+			testlog=testlog
+		fi
+	else
+		count_step "tsan build" 1
+	fi
+fi
+
+if [ "$with_fuzz" -eq 1 ]; then
+	banner "fuzzing: devtools/fuzz.sh ${VMAP_FUZZ_SECONDS:-60}"
+	bash devtools/fuzz.sh "${VMAP_FUZZ_SECONDS:-60}" </dev/null
+	count_step "fuzz" $?
 fi
 
 banner "summary"

@@ -72,6 +72,24 @@ stats_build(struct rte_vmap *vm, struct rte_vmap_stats *st)
 	st->mem_used = __atomic_load_n(&vm->backing.mem_used, __ATOMIC_RELAXED);
 }
 
+/*
+ * Copy a snapshot field by field with relaxed atomics: the seqlock's readers
+ * run concurrently with a writer by design (a torn copy is retried), and
+ * atomic accesses make that race well defined (and visible as such to TSan).
+ */
+static void
+stats_copy(struct rte_vmap_stats *dst, const struct rte_vmap_stats *src)
+{
+	const uint64_t *s = (const uint64_t *)src;
+	uint64_t *d = (uint64_t *)dst;
+	size_t i;
+
+	RTE_BUILD_BUG_ON(sizeof(*src) % sizeof(uint64_t) != 0);
+	for (i = 0; i < sizeof(*src) / sizeof(uint64_t); i++)
+		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED),
+			__ATOMIC_RELAXED);
+}
+
 /* Counters kept as plain atomics are read live, not cached. */
 static void
 stats_live(const struct rte_vmap *vm, struct rte_vmap_stats *st)
@@ -92,6 +110,7 @@ rte_vmap_stats_get(struct rte_vmap *vm, struct rte_vmap_stats *st)
 	struct vmap_stats_cache *c;
 	uint64_t gen;
 	uint32_t sn;
+	struct rte_vmap_stats fresh;
 	bool hit;
 
 	if (vm == NULL || st == NULL) {
@@ -103,9 +122,9 @@ rte_vmap_stats_get(struct rte_vmap *vm, struct rte_vmap_stats *st)
 	gen = current_gen(vm);
 	do {
 		sn = rte_seqlock_read_begin(&c->lock);
-		hit = c->gen == gen;
+		hit = __atomic_load_n(&c->gen, __ATOMIC_RELAXED) == gen;
 		if (hit)
-			*st = c->st;
+			stats_copy(st, &c->st);
 	} while (rte_seqlock_read_retry(&c->lock, sn));
 	if (hit) {
 		stats_live(vm, st);
@@ -114,10 +133,11 @@ rte_vmap_stats_get(struct rte_vmap *vm, struct rte_vmap_stats *st)
 
 	rte_seqlock_write_lock(&c->lock);
 	gen = current_gen(vm);
-	stats_build(vm, &c->st);
-	c->gen = gen;
-	*st = c->st;
+	stats_build(vm, &fresh);
+	stats_copy(&c->st, &fresh);
+	__atomic_store_n(&c->gen, gen, __ATOMIC_RELAXED);
 	rte_seqlock_write_unlock(&c->lock);
+	*st = fresh;
 	stats_live(vm, st);
 	return 0;
 }
