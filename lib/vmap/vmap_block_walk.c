@@ -498,7 +498,10 @@ dump_block(FILE *f, const struct rte_vmap *vm, const struct vmap_block *b)
 {
 	uint32_t free = b->state == VMAP_BLOCK_ACTIVE ? VMAP_BLOCK_GRANULES - b->next : 0;
 	uint32_t live = vmap_block_live(b), off;
-	uint64_t lazy = b->own.lazy + b->shared.lazy;
+	/* The owner updates these without a lock: read them as it writes them. */
+	uint64_t lazy = __atomic_load_n(&b->own.lazy, __ATOMIC_RELAXED) +
+		__atomic_load_n(&b->shared.lazy, __ATOMIC_RELAXED);
+	uint8_t pages;
 	struct vmap_area win;
 
 	fprintf(f, "    block 0x%016" PRIxPTR "-0x%016" PRIxPTR " node=%u table=%u %s"
@@ -507,9 +510,10 @@ dump_block(FILE *f, const struct rte_vmap *vm, const struct vmap_block *b)
 		b->table, b->state == VMAP_BLOCK_ACTIVE ? "active" : "sealed", live, free,
 		VMAP_BLOCK_GRANULES - live - free, lazy > b->flushed ? lazy - b->flushed : 0);
 	for (off = 0; off < VMAP_BLOCK_GRANULES; off++) {
-		if (b->win_pages[off] == 0)
+		pages = __atomic_load_n(&b->win_pages[off], __ATOMIC_RELAXED);
+		if (pages == 0)
 			continue;
-		vmap_block_window(b, off, b->win_pages[off], &win);
+		vmap_block_window(b, off, pages, &win);
 		fprintf(f, "      0x%016" PRIxPTR "-0x%016" PRIxPTR " %10zu iova=0x%" PRIx64
 			" block\n", win.start, win.start + win.size, win.size,
 			vmap_iova_of(vm, &win, win.start));
