@@ -9,9 +9,10 @@
 #   3. meson test --suite fast-tests in build/
 #   4. a debug build with ASan + UBSan in build-asan/ and the same tests,
 #      stopping at the first sanitizer error and reporting leaks
-#   5. a clang ThreadSanitizer build in build-tsan/ and the concurrency
-#      tests (vmap_stress, vmap_lazy, vmap_block) under it: any report fails
-#      the test (devtools/tsan.supp says what is suppressed, and why)
+#   5. a clang ThreadSanitizer build in build-tsan/ and the fast suite
+#      under it (the 2-lcore vmap_stress, vmap_lazy and vmap_block among
+#      them): any report fails the test (devtools/tsan.supp says what is
+#      suppressed, and why)
 #   6. devtools/fuzz.sh: the libFuzzer harness for VMAP_FUZZ_SECONDS
 #      (default 60) in build-fuzz/ (counts as one test)
 #
@@ -173,19 +174,16 @@ if [ "$with_tsan" -eq 1 ]; then
 	fi && ninja -C build-tsan
 	build_rc=$?
 	if [ "$build_rc" -eq 0 ]; then
-		mapfile -t tsan_tests < <(meson test -C build-tsan --list 2>/dev/null |
-			grep -oE 'vmap_(stress|lazy|block)_autotest$')
-		banner "concurrency tests under TSan: build-tsan: ${tsan_tests[*]}"
-		if [ ${#tsan_tests[@]} -eq 0 ]; then
-			count_step "tsan: no concurrency test found" 1
-		else
-			# One at a time: each takes both lcores.
-			test_sel=(--setup tsan --num-processes 1 "${tsan_tests[@]}")
-			testlog="testlog-tsan"
-			run_meson_tests build-tsan tsan
-			test_sel=()
-			testlog=testlog
-		fi
+		# Every unit and concurrency test of the fast suite (the TSan build
+		# has no apps, so no forwarding tests): the 2-lcore stress, lazy and
+		# block tests are the ones that race; the rest check that the
+		# single-lcore paths stay clean too.
+		banner "fast tests under TSan: build-tsan"
+		test_sel=(--setup tsan --suite fast-tests)
+		testlog="testlog-tsan"
+		run_meson_tests build-tsan tsan
+		test_sel=()
+		testlog=testlog
 	else
 		count_step "tsan build" 1
 	fi

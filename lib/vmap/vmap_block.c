@@ -270,7 +270,8 @@ block_new(struct rte_vmap *vm, struct vmap_blocks *bs, unsigned int lcore)
 	t = &bs->q[b->table];
 	rte_spinlock_lock(&t->table_lock);
 	TAILQ_INSERT_TAIL(&t->table, b, table_link);
-	t->table_len++;
+	/* Atomic: the purge walk reads it without the lock, to skip empty tables. */
+	__atomic_store_n(&t->table_len, t->table_len + 1, __ATOMIC_RELAXED);
 	/* Published last, once every field is set (3e3de7947c75). */
 	__atomic_store_n(&bs->zone_map[vmap_block_zone(bs, b->start)], b, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&t->table_lock);
@@ -289,7 +290,7 @@ vmap_block_retire(struct rte_vmap *vm, struct vmap_block *b)
 
 	rte_spinlock_lock(&t->table_lock);
 	TAILQ_REMOVE(&t->table, b, table_link);
-	t->table_len--;
+	__atomic_store_n(&t->table_len, t->table_len - 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&bs->zone_map[vmap_block_zone(bs, b->start)], NULL, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&t->table_lock);
 	vmap_busy_unlink(vm, host);

@@ -260,12 +260,25 @@ void vmap_block_give_back(struct rte_vmap *vm, struct vmap_block *b, uint32_t of
  */
 bool vmap_block_teardown(struct rte_vmap *vm, const struct vmap_block *b, uint32_t off,
 		uint32_t pages);
+/* A set of lcores, a bit each: the owners a purge waits for. */
+struct vmap_lcore_set {
+	uint64_t bits[(RTE_MAX_LCORE + 63) / 64];
+};
+
+static inline void
+vmap_lcore_set_add(struct vmap_lcore_set *set, unsigned int lcore)
+{
+	set->bits[lcore / 64] |= UINT64_C(1) << (lcore % 64);
+}
+
 /*
- * vmap_block_life.c: make the owners of blocks[] (seal set) leave any section
- * that could have missed it (membarrier, then wait for in_op == 0).
- * false if that cannot be done (no membarrier): the owners will see seal
- * at their next call.
+ * vmap_block_life.c: make the lcores of owners (whose blocks have seal set)
+ * leave any section that could have missed it (membarrier, then wait for
+ * in_op == 0). The owners are read under each block's lock when it is
+ * sealed: a descriptor may be recycled to another lcore by the time this
+ * runs. false if that cannot be done (no membarrier): the owners will see
+ * seal at their next call.
  */
-bool vmap_blocks_quiesce(struct vmap_blocks *bs, struct vmap_block *const *blocks, size_t n);
+bool vmap_blocks_quiesce(struct vmap_blocks *bs, const struct vmap_lcore_set *owners);
 
 #endif /* _VMAP_BLOCK_H_ */

@@ -40,19 +40,20 @@
 /* ---- taking blocks from their owners ----------------------------------- */
 
 bool
-vmap_blocks_quiesce(struct vmap_blocks *bs, struct vmap_block *const *blocks, size_t n)
+vmap_blocks_quiesce(struct vmap_blocks *bs, const struct vmap_lcore_set *owners)
 {
-	unsigned int spins;
-	size_t i;
+	const struct vmap_block_queue *q;
+	unsigned int spins, lcore;
 
 	if (!bs->barrier)
 		return false;
 	/* Every running thread passes a full barrier: an owner sees seal, or we see in_op. */
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
 		return false;
-	for (i = 0; i < n; i++) {
-		const struct vmap_block_queue *q = &bs->q[blocks[i]->owner];
-
+	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++) {
+		if ((owners->bits[lcore / 64] & (UINT64_C(1) << (lcore % 64))) == 0)
+			continue;
+		q = &bs->q[lcore];
 		for (spins = 0; __atomic_load_n(&q->in_op, __ATOMIC_ACQUIRE) != 0; spins++) {
 			if (spins < 1024)
 				rte_pause();
@@ -70,11 +71,13 @@ queue_retire(struct rte_vmap *vm, unsigned int lcore)
 	struct vmap_blocks *bs = vm->blocks;
 	struct vmap_block_queue *q = &bs->q[lcore];
 	struct vmap_block *b = q->active, *s;
+	struct vmap_lcore_set self = { 0 };
 
 	if (b != NULL) {
 		__atomic_store_n(&b->seal, 1, __ATOMIC_RELAXED);
 		/* Called by the lcore itself, or with it stopped; quiesce all the same. */
-		vmap_blocks_quiesce(bs, &b, 1);
+		vmap_lcore_set_add(&self, lcore);
+		vmap_blocks_quiesce(bs, &self);
 		q->active = NULL;
 		vmap_block_drop(vm, b);
 	}

@@ -71,6 +71,7 @@ struct purge_pass {
 	struct seal_ref *seals;
 	size_t nr_seals;
 	size_t cap_seals;
+	struct vmap_lcore_set owners; /* of the seals, read under their locks */
 	bool full; /* an array was full: walk again after growing it */
 };
 
@@ -136,6 +137,7 @@ pick_idle(struct vmap_blocks *bs, struct purge_pass *pp)
 					__atomic_store_n(&b->seal, 1, __ATOMIC_RELAXED);
 				} else if (pp->nr_seals < pp->cap_seals) {
 					__atomic_store_n(&b->seal, 1, __ATOMIC_RELAXED);
+					vmap_lcore_set_add(&pp->owners, b->owner);
 					pp->seals[pp->nr_seals].b = b;
 					pp->seals[pp->nr_seals++].start = b->start;
 				} else {
@@ -188,17 +190,12 @@ grow(void **arr, size_t *cap, size_t elt)
 static void
 take_idle(struct rte_vmap *vm, struct vmap_blocks *bs, struct purge_pass *pp)
 {
-	struct vmap_block **blocks = malloc(pp->nr_seals * sizeof(*blocks));
 	struct vmap_block *b;
-	bool dead, ok;
+	bool dead;
 	size_t i;
 
-	for (i = 0; i < pp->nr_seals && blocks != NULL; i++)
-		blocks[i] = pp->seals[i].b;
-	/* Without memory for the list (or a barrier), the owners seal them. */
-	ok = blocks != NULL && vmap_blocks_quiesce(bs, blocks, pp->nr_seals);
-	free(blocks);
-	if (!ok)
+	/* Without a barrier, the owners seal them at their next call. */
+	if (!vmap_blocks_quiesce(bs, &pp->owners))
 		return;
 	for (i = 0; i < pp->nr_seals; i++) {
 		b = pp->seals[i].b;
@@ -496,7 +493,8 @@ vmap_blocks_verify(struct rte_vmap *vm, uint64_t nr_hosts)
 static void
 dump_block(FILE *f, const struct rte_vmap *vm, const struct vmap_block *b)
 {
-	uint32_t free = b->state == VMAP_BLOCK_ACTIVE ? VMAP_BLOCK_GRANULES - b->next : 0;
+	uint32_t next = __atomic_load_n(&b->next, __ATOMIC_RELAXED);
+	uint32_t free = b->state == VMAP_BLOCK_ACTIVE ? VMAP_BLOCK_GRANULES - next : 0;
 	uint32_t live = vmap_block_live(b), off;
 	/* The owner updates these without a lock: read them as it writes them. */
 	uint64_t lazy = __atomic_load_n(&b->own.lazy, __ATOMIC_RELAXED) +

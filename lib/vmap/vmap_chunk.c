@@ -68,7 +68,7 @@ refill(struct rte_vmap *vm, struct vmap_node *vn)
 		rte_spinlock_lock(&owner->pool_lock);
 		STAILQ_INSERT_TAIL(&owner->stash, zone[i], link);
 		owner->stash_len++;
-		owner->chunk_bytes += zone[i]->size;
+		VMAP_LOCKED_ADD(owner->chunk_bytes, zone[i]->size);
 		vmap_gen_bump(&owner->pool_gen);
 		rte_spinlock_unlock(&owner->pool_lock);
 	}
@@ -95,7 +95,7 @@ carve_locked(struct rte_vmap *vm, struct vmap_node *vn, struct vmap_area *win,
 	win->alloc_node = vn->id;
 	c->start += size;
 	c->size -= size;
-	vn->chunk_bytes -= size;
+	VMAP_LOCKED_SUB(vn->chunk_bytes, size);
 	if (c->size == 0) {
 		vn->chunk = NULL;
 		*spent = c;
@@ -128,7 +128,7 @@ vmap_chunk_carve(struct rte_vmap *vm, struct vmap_node *vn, size_t size, size_t 
 		/* The rest of the chunk cannot serve this: it becomes a pooled range. */
 		old = vn->chunk;
 		if (old != NULL)
-			vn->chunk_bytes -= old->size;
+			VMAP_LOCKED_SUB(vn->chunk_bytes, old->size);
 		next = STAILQ_FIRST(&vn->stash);
 		if (next != NULL) {
 			STAILQ_REMOVE_HEAD(&vn->stash, link);
@@ -155,7 +155,7 @@ vmap_chunks_drain(struct vmap_node *vn, bool all, struct vmap_area_list *out)
 
 	rte_spinlock_lock(&vn->pool_lock);
 	if (all && vn->chunk != NULL) {
-		vn->chunk_bytes -= vn->chunk->size;
+		VMAP_LOCKED_SUB(vn->chunk_bytes, vn->chunk->size);
 		STAILQ_INSERT_TAIL(out, vn->chunk, link);
 		vn->chunk = NULL;
 	}
@@ -166,7 +166,7 @@ vmap_chunks_drain(struct vmap_node *vn, bool all, struct vmap_area_list *out)
 		va = STAILQ_FIRST(&vn->stash);
 		STAILQ_REMOVE_HEAD(&vn->stash, link);
 		vn->stash_len--;
-		vn->chunk_bytes -= va->size;
+		VMAP_LOCKED_SUB(vn->chunk_bytes, va->size);
 		STAILQ_INSERT_TAIL(out, va, link);
 	}
 	vn->stash_low = vn->stash_len;

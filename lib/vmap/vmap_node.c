@@ -296,7 +296,7 @@ vmap_pool_get(struct vmap_node *vn, size_t npages, size_t align)
 		STAILQ_REMOVE_HEAD(&pool->head, link);
 		__atomic_store_n(&pool->len, pool->len - 1, __ATOMIC_RELAXED);
 		pool->low = RTE_MIN(pool->low, pool->len);
-		vn->pool_bytes -= va->size;
+		VMAP_LOCKED_SUB(vn->pool_bytes, va->size);
 		vmap_gen_bump(&vn->pool_gen);
 	}
 	rte_spinlock_unlock(&vn->pool_lock);
@@ -317,7 +317,7 @@ pool_put_locked(struct vmap_node *vn, struct vmap_area *va)
 	/* Head: the next get reuses the warmest range. */
 	STAILQ_INSERT_HEAD(&pool->head, va, link);
 	__atomic_store_n(&pool->len, pool->len + 1, __ATOMIC_RELAXED);
-	vn->pool_bytes += va->size;
+	VMAP_LOCKED_ADD(vn->pool_bytes, va->size);
 	return true;
 }
 
@@ -367,7 +367,7 @@ pool_detach_tail(struct vmap_node *vn, struct vmap_pool *pool, uint64_t n,
 	while (n-- > 0) {
 		va = STAILQ_FIRST(&pool->head);
 		STAILQ_REMOVE_HEAD(&pool->head, link);
-		vn->pool_bytes -= va->size;
+		VMAP_LOCKED_SUB(vn->pool_bytes, va->size);
 		STAILQ_INSERT_TAIL(out, va, link);
 	}
 }

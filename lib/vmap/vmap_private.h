@@ -60,6 +60,17 @@ extern int vmap_logtype;
 		__func__, ##__VA_ARGS__)
 
 /** Granule of every window: sizes and starts are multiples of it. */
+/*
+ * Change a counter that its lock protects but that dump and stats peek at
+ * without the lock: a relaxed atomic store of the new value. The writer
+ * holds the lock, so no locked read-modify-write is needed; the atomic
+ * store only keeps the peek a non-racy read (C11, and what TSan checks).
+ */
+#define VMAP_LOCKED_ADD(field, v) \
+	__atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
+#define VMAP_LOCKED_SUB(field, v) \
+	__atomic_store_n(&(field), (field) - (v), __ATOMIC_RELAXED)
+
 #define VMAP_GRANULE_SHIFT __RTE_VMAP_IOVA_SHIFT
 #define VMAP_GRANULE (UINT64_C(1) << VMAP_GRANULE_SHIFT)
 
