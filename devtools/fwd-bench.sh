@@ -30,8 +30,10 @@
 #   ring  net_ring0/net_ring1: 32 frames sent first on each port loop
 #         between the two rings (pure forwarding)
 #
-# Prints "PERF <name> <value> <unit>" lines, then the ratios and whether
-# the targets (within 3%) are met. Usage:
+# Prints "PERF <name> <value> <unit>" lines, "PERF_TARGET" lines for the
+# targets (within 3%) and "PERF_INFO" lines for the set-up, in the format
+# of the C benchmarks (test/test_vmap_perf.c), so devtools/perf-report
+# takes them into the report; then a summary. Usage:
 #
 #   sudo devtools/fwd-bench.sh [-b BUILD_DIR] [-s SECONDS] [-r ROUNDS] [-k null|ring|both]
 #
@@ -62,6 +64,12 @@ while getopts "b:s:r:k:h" opt; do
 	*) usage >&2; exit 2 ;;
 	esac
 done
+# The first second of a run is left out of its rates: at least 2 s per run.
+if ! [[ "$secs" =~ ^[0-9]+$ && "$rounds" =~ ^[0-9]+$ ]] || [ "$secs" -lt 2 ] ||
+		[ "$rounds" -lt 1 ]; then
+	echo "fwd-bench: -s wants 2 seconds or more, -r one round or more" >&2
+	exit 2
+fi
 
 fwd=$build_dir/app/vmap-fwd/dpdk-vmap-fwd
 testpmd=$(command -v dpdk-testpmd || true)
@@ -210,6 +218,12 @@ verdict() {
 
 echo "fwd-bench: ${kinds[*]} ports, $rounds rounds of $secs s per variant; burst $burst," \
 	"$desc descriptors, $mbufs mbufs, cache $cache, lcores 0-1"
+# The machine line perf-report puts in the report, as the C benchmarks print it.
+echo "PERF_INFO cpu=$(awk -F': ' '/^model name/ { gsub(/ /, "_", $2); print $2; exit }' \
+	/proc/cpuinfo) lcores=$(nproc)"
+echo "PERF_INFO load_start: loadavg=$(cat /proc/loadavg)"
+echo "PERF_INFO ports=${kinds[*]} rounds=$rounds seconds=$secs burst=$burst descriptors=$desc" \
+	"mbufs=$mbufs cache=$cache lcores=0-1 rate=cpu (targets) and wall"
 summary=()
 for kind in "${kinds[@]}"; do
 	declare -A wall=() cpu=()
@@ -247,8 +261,11 @@ for kind in "${kinds[@]}"; do
 	echo "PERF fwd_${kind}_churn1000_vs_no_churn_wall $(ratio "${med_w[churn]}" "${med_w[fwd]}") ratio"
 	echo "PERF fwd_${kind}_vmap_fwd_vs_testpmd $r1 ratio"
 	echo "PERF fwd_${kind}_churn1000_vs_no_churn $r2 ratio"
+	echo "PERF_TARGET fwd_${kind}_vmap_fwd_vs_testpmd $r1 >= 0.97 $(verdict "$r1")"
+	echo "PERF_TARGET fwd_${kind}_churn1000_vs_no_churn $r2 >= 0.97 $(verdict "$r2")"
 	summary+=("$kind: vmap-fwd / testpmd io = $r1 (cpu rate; target >= 0.97: $(verdict "$r1"))")
 	summary+=("$kind: churn 1000 / no churn = $r2 (cpu rate; target >= 0.97: $(verdict "$r2"))")
 	unset wall cpu
 done
+echo "PERF_INFO load_end: loadavg=$(cat /proc/loadavg)"
 printf 'fwd-bench: %s\n' "${summary[@]}"
