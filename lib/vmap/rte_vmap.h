@@ -437,6 +437,19 @@ __rte_experimental
 enum rte_vmap_iova_mode
 rte_vmap_iova_mode_get(const struct rte_vmap *vm);
 
+/**
+ * Name of an IOVA mode, for logs and reports.
+ *
+ * @param mode
+ *   An IOVA mode.
+ * @return
+ *   "AUTO", "VA", "PA" or "DOMAIN"; "unknown" for a value that is none of
+ *   them. A static string: never NULL, never to be freed.
+ */
+__rte_experimental
+const char *
+rte_vmap_iova_mode_name(enum rte_vmap_iova_mode mode);
+
 #ifdef __cplusplus
 }
 #endif

@@ -214,6 +214,37 @@ vmap_block_live(const struct vmap_block *b)
 		__atomic_load_n(&b->shared.freed, __ATOMIC_RELAXED);
 }
 
+/** What a block holds, as stats, dump and telemetry report it. */
+struct vmap_block_usage {
+	uint32_t live;      /**< granules carved and not given back */
+	uint32_t free;      /**< granules an active block can still carve */
+	uint32_t dirty;     /**< granules given back (never carved again) */
+	uint64_t unflushed; /**< bytes freed lazily whose flush is still owed */
+};
+
+/* With b locked: its usage (the owner's fields read as it writes them). */
+static inline void
+vmap_block_usage(const struct vmap_block *b, struct vmap_block_usage *u)
+{
+	uint64_t lazy = __atomic_load_n(&b->own.lazy, __ATOMIC_RELAXED) + b->shared.lazy;
+
+	u->live = vmap_block_live(b);
+	u->free = b->state == VMAP_BLOCK_ACTIVE ?
+		VMAP_BLOCK_GRANULES - __atomic_load_n(&b->next, __ATOMIC_RELAXED) : 0;
+	u->dirty = VMAP_BLOCK_GRANULES - u->live - u->free;
+	u->unflushed = lazy > b->flushed ? lazy - b->flushed : 0;
+}
+
+/*
+ * vmap_block_walk.c: fn(b, table, arg) for every block of every lcore table,
+ * with the table's lock and then the block's held (the lock order of
+ * vmap_private.h). A non-zero return of fn stops the walk and is returned.
+ * peek: skip the tables whose length, read without their lock, is 0 (the
+ * purge: a block published meanwhile has nothing to flush yet).
+ */
+int vmap_blocks_walk(struct vmap_blocks *bs, bool peek,
+		int (*fn)(struct vmap_block *b, unsigned int table, void *arg), void *arg);
+
 /*
  * Build the slot -> lcore map of the hash over the lcores with
  * enabled[lcore] set: slot s names the first such lcore >= s. Returns

@@ -72,6 +72,7 @@ struct purge_pass {
 	size_t nr_seals;
 	size_t cap_seals;
 	struct vmap_lcore_set owners; /* of the seals, read under their locks */
+	bool barrier; /* the owners can be made to see a seal now (membarrier) */
 	bool full; /* an array was full: walk again after growing it */
 };
 
@@ -116,61 +117,61 @@ idle_block(const struct purge_pass *pp, const struct vmap_block *b)
 		(pp->force || VMAP_BLOCK_GRANULES - next < VMAP_BLOCK_GRANULES / 4);
 }
 
-/* Phase 1 walk: mark idle blocks (seal) and list them for take_idle(). */
-static void
-pick_idle(struct vmap_blocks *bs, struct purge_pass *pp)
+int
+vmap_blocks_walk(struct vmap_blocks *bs, bool peek,
+		int (*fn)(struct vmap_block *b, unsigned int table, void *arg), void *arg)
 {
 	struct vmap_block_queue *t;
 	struct vmap_block *b;
 	unsigned int i;
+	int ret = 0;
 
-	for (i = 0; i < RTE_MAX_LCORE; i++) {
+	for (i = 0; i < RTE_MAX_LCORE && ret == 0; i++) {
 		t = &bs->q[i];
-		if (__atomic_load_n(&t->table_len, __ATOMIC_RELAXED) == 0)
+		if (peek && __atomic_load_n(&t->table_len, __ATOMIC_RELAXED) == 0)
 			continue;
 		rte_spinlock_lock(&t->table_lock);
 		TAILQ_FOREACH(b, &t->table, table_link) {
 			rte_spinlock_lock(&b->lock);
-			if (!b->seal && idle_block(pp, b)) {
-				if (!bs->barrier) {
-					/* Ask: the owner seals it at its next call. */
-					__atomic_store_n(&b->seal, 1, __ATOMIC_RELAXED);
-				} else if (pp->nr_seals < pp->cap_seals) {
-					__atomic_store_n(&b->seal, 1, __ATOMIC_RELAXED);
-					vmap_lcore_set_add(&pp->owners, b->owner);
-					pp->seals[pp->nr_seals].b = b;
-					pp->seals[pp->nr_seals++].start = b->start;
-				} else {
-					pp->full = true;
-				}
-			}
+			ret = fn(b, i, arg);
 			rte_spinlock_unlock(&b->lock);
+			if (ret != 0)
+				break;
 		}
 		rte_spinlock_unlock(&t->table_lock);
 	}
+	return ret;
+}
+
+/* Phase 1 walk: mark idle blocks (seal) and list them for take_idle(). */
+static int
+pick_idle(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
+{
+	struct purge_pass *pp = arg;
+
+	if (b->seal || !idle_block(pp, b))
+		return 0;
+	if (!pp->barrier) {
+		/* Ask: the owner seals it at its next call. */
+		__atomic_store_n(&b->seal, 1, __ATOMIC_RELAXED);
+	} else if (pp->nr_seals < pp->cap_seals) {
+		__atomic_store_n(&b->seal, 1, __ATOMIC_RELAXED);
+		vmap_lcore_set_add(&pp->owners, b->owner);
+		pp->seals[pp->nr_seals].b = b;
+		pp->seals[pp->nr_seals++].start = b->start;
+	} else {
+		pp->full = true;
+	}
+	return 0;
 }
 
 /* Phase 2 walk: every live block's dirt into the pass, reset. */
-static void
-fold_tables(struct vmap_blocks *bs, struct purge_pass *pp)
+static int
+fold_block(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
 {
-	struct vmap_block_queue *t;
-	struct vmap_block *b;
-	unsigned int i;
-
-	for (i = 0; i < RTE_MAX_LCORE; i++) {
-		t = &bs->q[i];
-		if (__atomic_load_n(&t->table_len, __ATOMIC_RELAXED) == 0)
-			continue;
-		rte_spinlock_lock(&t->table_lock);
-		TAILQ_FOREACH(b, &t->table, table_link) {
-			rte_spinlock_lock(&b->lock);
-			if (b->state == VMAP_BLOCK_ACTIVE || b->state == VMAP_BLOCK_SEALED)
-				fold_dirt(pp, b);
-			rte_spinlock_unlock(&b->lock);
-		}
-		rte_spinlock_unlock(&t->table_lock);
-	}
+	if (b->state == VMAP_BLOCK_ACTIVE || b->state == VMAP_BLOCK_SEALED)
+		fold_dirt(arg, b);
+	return 0;
 }
 
 static bool
@@ -243,7 +244,7 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 		int (*flush_run)(rte_iova_t iova, size_t len, void *arg), void *arg)
 {
 	struct vmap_blocks *bs = vm->blocks;
-	struct purge_pass pp = { .force = force };
+	struct purge_pass pp = { .force = force, .barrier = bs != NULL && bs->barrier };
 	struct run_sink sink = { vm, flush_run, arg };
 	struct vmap_area span;
 	size_t i, nr;
@@ -260,7 +261,7 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 		pp.full = false;
 		if (!grow((void **)&pp.seals, &pp.cap_seals, sizeof(*pp.seals)))
 			break;
-		pick_idle(bs, &pp);
+		vmap_blocks_walk(bs, true, pick_idle, &pp);
 	} while (pp.full);
 	if (pp.nr_seals != 0)
 		take_idle(vm, bs, &pp);
@@ -269,7 +270,7 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 		pp.full = false;
 		if (!grow((void **)&pp.spans, &pp.cap_spans, sizeof(*pp.spans)))
 			break;
-		fold_tables(bs, &pp);
+		vmap_blocks_walk(bs, true, fold_block, &pp);
 	} while (pp.full);
 	for (i = 0; i < pp.nr_spans; i++) {
 		memset(&span, 0, sizeof(span));
@@ -288,34 +289,29 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 
 /* ---- statistics --------------------------------------------------------- */
 
+static int
+stats_block(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
+{
+	struct rte_vmap_stats *st = arg;
+	struct vmap_block_usage u;
+
+	vmap_block_usage(b, &u);
+	st->nr_windows += __atomic_load_n(&b->carved_windows, __ATOMIC_RELAXED) -
+		__atomic_load_n(&b->own.windows, __ATOMIC_RELAXED) - b->shared.windows;
+	st->va_used += __atomic_load_n(&b->carved_bytes, __ATOMIC_RELAXED) -
+		__atomic_load_n(&b->own.bytes, __ATOMIC_RELAXED) - b->shared.bytes;
+	st->va_lazy += u.unflushed;
+	return 0;
+}
+
 void
 vmap_blocks_stats(struct rte_vmap *vm, struct rte_vmap_stats *st)
 {
 	struct vmap_blocks *bs = vm->blocks;
-	struct vmap_block_queue *t;
-	struct vmap_block *b;
-	uint64_t lazy, flushed;
-	unsigned int i;
 
 	if (bs == NULL)
 		return;
-	for (i = 0; i < RTE_MAX_LCORE; i++) {
-		t = &bs->q[i];
-		rte_spinlock_lock(&t->table_lock);
-		TAILQ_FOREACH(b, &t->table, table_link) {
-			rte_spinlock_lock(&b->lock);
-			st->nr_windows += __atomic_load_n(&b->carved_windows, __ATOMIC_RELAXED) -
-				__atomic_load_n(&b->own.windows, __ATOMIC_RELAXED) -
-				b->shared.windows;
-			st->va_used += __atomic_load_n(&b->carved_bytes, __ATOMIC_RELAXED) -
-				__atomic_load_n(&b->own.bytes, __ATOMIC_RELAXED) - b->shared.bytes;
-			lazy = __atomic_load_n(&b->own.lazy, __ATOMIC_RELAXED) + b->shared.lazy;
-			flushed = b->flushed;
-			st->va_lazy += lazy > flushed ? lazy - flushed : 0;
-			rte_spinlock_unlock(&b->lock);
-		}
-		rte_spinlock_unlock(&t->table_lock);
-	}
+	vmap_blocks_walk(bs, false, stats_block, st);
 	st->nr_blocks = __atomic_load_n(&bs->nr_blocks, __ATOMIC_RELAXED);
 }
 
@@ -438,38 +434,43 @@ check_block(const struct rte_vmap *vm, const struct vmap_block *b, unsigned int 
 	return check_block_table(vm, b);
 }
 
+struct verify_walk {
+	const struct rte_vmap *vm;
+	uint64_t listed;
+};
+
+static int
+verify_block(struct vmap_block *b, unsigned int table, void *arg)
+{
+	struct verify_walk *w = arg;
+
+	w->listed++;
+	return check_block(w->vm, b, table);
+}
+
 int
 vmap_blocks_verify(struct rte_vmap *vm, uint64_t nr_hosts)
 {
 	struct vmap_blocks *bs = vm->blocks;
-	struct vmap_block_queue *t;
+	struct verify_walk w = { vm, 0 };
+	uint64_t listed, mapped = 0, z;
 	struct vmap_block *b;
-	uint64_t listed = 0, mapped = 0, z;
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
 	if (bs == NULL) {
 		if (nr_hosts != 0)
 			FAIL("%" PRIu64 " host ranges without block caches", nr_hosts);
 		return 0;
 	}
-	for (i = 0; i < RTE_MAX_LCORE && ret == 0; i++) {
-		t = &bs->q[i];
-		rte_spinlock_lock(&t->table_lock);
-		TAILQ_FOREACH(b, &t->table, table_link) {
-			listed++;
-			rte_spinlock_lock(&b->lock);
-			ret = check_block(vm, b, i);
-			rte_spinlock_unlock(&b->lock);
-			if (ret != 0)
-				break;
-		}
-		if (ret == 0 && !t->has_table && t->table_len != 0)
-			ret = -EFAULT;
-		rte_spinlock_unlock(&t->table_lock);
-	}
+	ret = vmap_blocks_walk(bs, false, verify_block, &w);
 	if (ret != 0)
 		return ret;
+	listed = w.listed;
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		if (!bs->q[i].has_table &&
+				__atomic_load_n(&bs->q[i].table_len, __ATOMIC_RELAXED) != 0)
+			FAIL("lcore %u is not of the hash but its table holds blocks", i);
 	for (i = 0; i < RTE_MAX_LCORE; i++) {
 		b = bs->q[i].active;
 		/* Not ACTIVE only if a purge took it (seal): the owner drops it next. */
@@ -490,41 +491,51 @@ vmap_blocks_verify(struct rte_vmap *vm, uint64_t nr_hosts)
 
 /* ---- dump ------------------------------------------------------------------ */
 
-static void
-dump_block(FILE *f, const struct rte_vmap *vm, const struct vmap_block *b)
-{
-	uint32_t next = __atomic_load_n(&b->next, __ATOMIC_RELAXED);
-	uint32_t free = b->state == VMAP_BLOCK_ACTIVE ? VMAP_BLOCK_GRANULES - next : 0;
-	uint32_t live = vmap_block_live(b), off;
-	/* The owner updates these without a lock: read them as it writes them. */
-	uint64_t lazy = __atomic_load_n(&b->own.lazy, __ATOMIC_RELAXED) +
-		__atomic_load_n(&b->shared.lazy, __ATOMIC_RELAXED);
-	uint8_t pages;
-	struct vmap_area win;
+struct dump_walk {
+	FILE *f;
+	const struct rte_vmap *vm;
+	unsigned int owner;
+	unsigned int n;
+};
 
-	fprintf(f, "    block 0x%016" PRIxPTR "-0x%016" PRIxPTR " node=%u table=%u %s"
+static int
+dump_block(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
+{
+	struct dump_walk *d = arg;
+	const struct rte_vmap *vm = d->vm;
+	struct vmap_block_usage u;
+	struct vmap_area win;
+	uint8_t pages;
+	uint32_t off;
+
+	if (b->owner != d->owner)
+		return 0;
+	if (d->n++ == 0)
+		fprintf(d->f, "  lcore %u%s:\n", d->owner,
+			vm->blocks->q[d->owner].enabled ? "" : " (gone)");
+	vmap_block_usage(b, &u);
+	fprintf(d->f, "    block 0x%016" PRIxPTR "-0x%016" PRIxPTR " node=%u table=%u %s"
 		" granules: live %u free %u dirty %u; unflushed %" PRIu64 " bytes\n",
 		b->start, b->start + VMAP_BLOCK_SIZE, vmap_addr_to_node(vm, b->start)->id,
-		b->table, b->state == VMAP_BLOCK_ACTIVE ? "active" : "sealed", live, free,
-		VMAP_BLOCK_GRANULES - live - free, lazy > b->flushed ? lazy - b->flushed : 0);
+		b->table, b->state == VMAP_BLOCK_ACTIVE ? "active" : "sealed", u.live, u.free,
+		u.dirty, u.unflushed);
 	for (off = 0; off < VMAP_BLOCK_GRANULES; off++) {
 		pages = __atomic_load_n(&b->win_pages[off], __ATOMIC_RELAXED);
 		if (pages == 0)
 			continue;
 		vmap_block_window(b, off, pages, &win);
-		fprintf(f, "      0x%016" PRIxPTR "-0x%016" PRIxPTR " %10zu iova=0x%" PRIx64
+		fprintf(d->f, "      0x%016" PRIxPTR "-0x%016" PRIxPTR " %10zu iova=0x%" PRIx64
 			" block\n", win.start, win.start + win.size, win.size,
 			vmap_iova_of(vm, &win, win.start));
 	}
+	return 0;
 }
 
 void
 vmap_blocks_dump(FILE *f, struct rte_vmap *vm)
 {
 	struct vmap_blocks *bs = vm->blocks;
-	struct vmap_block_queue *t;
-	struct vmap_block *b;
-	unsigned int owner, i, n;
+	struct dump_walk d = { f, vm, 0, 0 };
 
 	if (bs == NULL) {
 		fprintf(f, "  blocks: none (RTE_VMAP_F_NO_LCORE_CACHE)\n");
@@ -533,22 +544,8 @@ vmap_blocks_dump(FILE *f, struct rte_vmap *vm)
 	fprintf(f, "  blocks %" PRIu64 " of %" PRIu64 " bytes, hashed over %u lcore slots\n",
 		__atomic_load_n(&bs->nr_blocks, __ATOMIC_RELAXED), VMAP_BLOCK_SIZE, bs->nr_slots);
 	/* Per owner: a block's table says nothing about who carves it. */
-	for (owner = 0; owner < RTE_MAX_LCORE; owner++) {
-		n = 0;
-		for (i = 0; i < RTE_MAX_LCORE; i++) {
-			t = &bs->q[i];
-			rte_spinlock_lock(&t->table_lock);
-			TAILQ_FOREACH(b, &t->table, table_link) {
-				if (b->owner != owner)
-					continue;
-				if (n++ == 0)
-					fprintf(f, "  lcore %u%s:\n", owner,
-						bs->q[owner].enabled ? "" : " (gone)");
-				rte_spinlock_lock(&b->lock);
-				dump_block(f, vm, b);
-				rte_spinlock_unlock(&b->lock);
-			}
-			rte_spinlock_unlock(&t->table_lock);
-		}
+	for (d.owner = 0; d.owner < RTE_MAX_LCORE; d.owner++) {
+		d.n = 0;
+		vmap_blocks_walk(bs, false, dump_block, &d);
 	}
 }

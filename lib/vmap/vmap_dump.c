@@ -33,21 +33,6 @@ dump_window(const struct vmap_area *va, void *arg)
 	return 0;
 }
 
-static const char *
-iova_mode_name(enum rte_vmap_iova_mode m)
-{
-	switch (m) {
-	case RTE_VMAP_IOVA_VA:
-		return "VA";
-	case RTE_VMAP_IOVA_PA:
-		return "PA";
-	case RTE_VMAP_IOVA_DOMAIN:
-		return "DOMAIN";
-	default:
-		return "AUTO";
-	}
-}
-
 static void
 dump_summary(FILE *f, struct rte_vmap *vm)
 {
@@ -56,7 +41,7 @@ dump_summary(FILE *f, struct rte_vmap *vm)
 	rte_vmap_stats_get(vm, &st);
 	fprintf(f, "vmap space %s: va 0x%" PRIxPTR "+0x%zx page %zu iova %s iommu %s "
 		"nodes %u arenas %u zone %" PRIu64 "\n", vm->name, vm->map_base, vm->map_len,
-		vm->backing.page_size, iova_mode_name(vm->iova_mode), vm->iommu->name,
+		vm->backing.page_size, rte_vmap_iova_mode_name(vm->iova_mode), vm->iommu->name,
 		vm->nr_nodes, vm->nr_arenas, vm->zone_size);
 	fprintf(f, "  windows %" PRIu64 " va_used %" PRIu64 " va_lazy %" PRIu64
 		" largest_free %" PRIu64 " mem_used %" PRIu64 " purges %" PRIu64

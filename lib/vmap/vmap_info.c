@@ -22,3 +22,19 @@ rte_vmap_iova_mode_get(const struct rte_vmap *vm)
 	/* AUTO is resolved at creation: the field holds VA, PA or DOMAIN. */
 	return vm == NULL ? RTE_VMAP_IOVA_AUTO : vm->iova_mode;
 }
+
+const char *
+rte_vmap_iova_mode_name(enum rte_vmap_iova_mode mode)
+{
+	switch (mode) {
+	case RTE_VMAP_IOVA_AUTO:
+		return "AUTO";
+	case RTE_VMAP_IOVA_VA:
+		return "VA";
+	case RTE_VMAP_IOVA_PA:
+		return "PA";
+	case RTE_VMAP_IOVA_DOMAIN:
+		return "DOMAIN";
+	}
+	return "unknown";
+}

@@ -166,21 +166,6 @@ columns_add_u64(struct column *c, const uint64_t *v, unsigned int n)
 		rte_tel_data_add_array_u64(c[i].data, v[i]);
 }
 
-static const char *
-iova_mode_name(enum rte_vmap_iova_mode m)
-{
-	switch (m) {
-	case RTE_VMAP_IOVA_VA:
-		return "VA";
-	case RTE_VMAP_IOVA_PA:
-		return "PA";
-	case RTE_VMAP_IOVA_DOMAIN:
-		return "DOMAIN";
-	default:
-		return "AUTO";
-	}
-}
-
 /* ---- per-lcore blocks, tallied per owner lcore and per node --------------- */
 
 struct block_tally {
@@ -201,48 +186,41 @@ tally_add(struct block_tally *sum, const struct block_tally *one)
 	sum->unflushed += one->unflushed;
 }
 
-/*
- * Walk every lcore table (table_lock, then each block's lock: the lock
- * order of vmap_private.h) and add each block to per_owner[owner] and
- * per_node[node of its start]; either may be NULL.
- */
+struct tally_walk {
+	const struct rte_vmap *vm;
+	struct block_tally *per_owner;
+	struct block_tally *per_node;
+};
+
+static int
+tally_block(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
+{
+	struct tally_walk *w = arg;
+	struct vmap_block_usage u;
+	struct block_tally one;
+
+	vmap_block_usage(b, &u);
+	one.blocks = 1;
+	one.live = (uint64_t)u.live << VMAP_GRANULE_SHIFT;
+	one.free = (uint64_t)u.free << VMAP_GRANULE_SHIFT;
+	one.dirty = (uint64_t)u.dirty << VMAP_GRANULE_SHIFT;
+	one.unflushed = u.unflushed;
+	if (w->per_owner != NULL && b->owner < RTE_MAX_LCORE)
+		tally_add(&w->per_owner[b->owner], &one);
+	if (w->per_node != NULL)
+		tally_add(&w->per_node[vmap_addr_to_node(w->vm, b->start)->id], &one);
+	return 0;
+}
+
+/* Add each block to per_owner[owner] and per_node[node of its start]; either may be NULL. */
 static void
 blocks_tally(const struct rte_vmap *vm, struct block_tally *per_owner,
 		struct block_tally *per_node)
 {
-	struct vmap_blocks *bs = vm->blocks;
-	struct vmap_block_queue *t;
-	struct vmap_block *b;
-	struct block_tally one;
-	uint32_t live, free;
-	uint64_t lazy;
-	unsigned int i;
+	struct tally_walk w = { vm, per_owner, per_node };
 
-	if (bs == NULL)
-		return;
-	for (i = 0; i < RTE_MAX_LCORE; i++) {
-		t = &bs->q[i];
-		rte_spinlock_lock(&t->table_lock);
-		TAILQ_FOREACH(b, &t->table, table_link) {
-			rte_spinlock_lock(&b->lock);
-			live = vmap_block_live(b);
-			free = b->state == VMAP_BLOCK_ACTIVE ? VMAP_BLOCK_GRANULES -
-				__atomic_load_n(&b->next, __ATOMIC_RELAXED) : 0;
-			lazy = __atomic_load_n(&b->own.lazy, __ATOMIC_RELAXED) + b->shared.lazy;
-			one.blocks = 1;
-			one.live = (uint64_t)live << VMAP_GRANULE_SHIFT;
-			one.free = (uint64_t)free << VMAP_GRANULE_SHIFT;
-			one.dirty = (uint64_t)(VMAP_BLOCK_GRANULES - live - free) <<
-				VMAP_GRANULE_SHIFT;
-			one.unflushed = lazy > b->flushed ? lazy - b->flushed : 0;
-			if (per_owner != NULL && b->owner < RTE_MAX_LCORE)
-				tally_add(&per_owner[b->owner], &one);
-			if (per_node != NULL)
-				tally_add(&per_node[vmap_addr_to_node(vm, b->start)->id], &one);
-			rte_spinlock_unlock(&b->lock);
-		}
-		rte_spinlock_unlock(&t->table_lock);
-	}
+	if (vm->blocks != NULL)
+		vmap_blocks_walk(vm->blocks, false, tally_block, &w);
 }
 
 /* ---- /vmap/list ------------------------------------------------------------ */
@@ -292,7 +270,7 @@ stats_answer(struct rte_vmap *vm, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", vm->name);
 	rte_tel_data_add_dict_u64(d, "page_size", vm->backing.page_size);
-	rte_tel_data_add_dict_string(d, "iova_mode", iova_mode_name(vm->iova_mode));
+	rte_tel_data_add_dict_string(d, "iova_mode", rte_vmap_iova_mode_name(vm->iova_mode));
 	rte_tel_data_add_dict_string(d, "iommu", vm->iommu->name);
 	rte_tel_data_add_dict_u64(d, "flags", vm->flags);
 	rte_tel_data_add_dict_u64(d, "nr_nodes", vm->nr_nodes);
