@@ -41,13 +41,10 @@
 #include <rte_vmap.h>
 #include <rte_vmap_mempool.h>
 
+#include "perf_common.h"
 #include "test.h"
 #include "test_vmap.h"
 
-#define PERF_REPS 5
-#define PERF_REP_MS 40
-#define PERF_MIN_ITERS 4u
-#define PERF_MAX_ITERS (1u << 24)
 #define PERF_SLICES 20
 
 #define MP_PERF_MBUFS 16383u
@@ -61,53 +58,28 @@ struct mp_perf_loop {
 	struct rte_mbuf *m[MP_PERF_MAX_BURST];
 };
 
+/*
+ * 3 decimals below 10, 1 above: unlike perf_print(), no 7-decimal range
+ * for values below 0.01, so that the lines read as they always have.
+ */
 static void
-perf_print(const char *name, double value, const char *unit)
+mp_perf_print(const char *name, double value, const char *unit)
 {
-	printf("PERF %s %.*f %s\n", name, value < 10.0 ? 3 : 1, value, unit);
-	fflush(stdout);
-}
-
-static unsigned int perf_nr_targets;
-static unsigned int perf_nr_missed;
-
-static void
-perf_ratio_target(const char *name, double ratio, bool goal)
-{
-	perf_print(name, ratio, "x");
-	if (!goal)
-		return;
-	perf_nr_targets++;
-	perf_nr_missed += ratio < MP_PERF_TARGET;
-	printf("PERF_TARGET %s %.3f >= %.2f %s\n", name, ratio, MP_PERF_TARGET,
-		ratio >= MP_PERF_TARGET ? "met" : "MISSED");
-	fflush(stdout);
+	perf_print_digits(name, value, unit, value < 10.0 ? 3 : 1);
 }
 
 static void
-perf_print_load(const char *when)
+mp_perf_ratio(const char *name, double ratio, bool goal)
 {
-	char line[128] = "?";
-	FILE *f = fopen("/proc/loadavg", "r");
-	char *nl;
-
-	if (f != NULL) {
-		if (fgets(line, sizeof(line), f) == NULL)
-			snprintf(line, sizeof(line), "?");
-		fclose(f);
-	}
-	nl = strchr(line, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	printf("PERF_INFO load_%s: loadavg=%s (figures are noisy when it nears lcores=%u)\n",
-		when, line, rte_lcore_count());
-	fflush(stdout);
+	mp_perf_print(name, ratio, "x");
+	perf_target(name, ratio, goal ? PERF_AT_LEAST : PERF_NO_GOAL, MP_PERF_TARGET);
 }
 
 /* n bursts of alloc + free; *cycles the TSC time. 0 or -1 (printed). */
 static int
-mp_perf_run(struct mp_perf_loop *l, unsigned int n, uint64_t *cycles)
+mp_perf_run(void *ctx, unsigned int n, uint64_t *cycles)
 {
+	struct mp_perf_loop *l = ctx;
 	uint64_t t0 = rte_rdtsc_precise();
 	unsigned int i;
 
@@ -120,34 +92,6 @@ mp_perf_run(struct mp_perf_loop *l, unsigned int n, uint64_t *cycles)
 	}
 	*cycles = rte_rdtsc_precise() - t0;
 	return 0;
-}
-
-/* Warm up until a run lasts an eighth of a repetition; size a repetition. */
-static int
-mp_perf_calibrate(struct mp_perf_loop *l, unsigned int *n)
-{
-	uint64_t target = rte_get_tsc_hz() / 1000 * PERF_REP_MS;
-	uint64_t cycles = 0, want;
-	unsigned int it = PERF_MIN_ITERS;
-
-	for (;;) {
-		if (mp_perf_run(l, it, &cycles) != 0)
-			return -1;
-		if (cycles >= target / 8 || it >= PERF_MAX_ITERS)
-			break;
-		it = RTE_MIN(it * 8, PERF_MAX_ITERS);
-	}
-	want = (uint64_t)it * target / RTE_MAX(cycles, (uint64_t)1);
-	*n = RTE_MAX(RTE_MIN(want, (uint64_t)PERF_MAX_ITERS), (uint64_t)PERF_MIN_ITERS);
-	return mp_perf_run(l, *n / 4 + 1, &cycles);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*
@@ -170,7 +114,7 @@ mp_perf_compare(struct rte_mempool *mz, struct rte_mempool *vmp, unsigned int bu
 	loop[1].mp = vmp;
 	for (i = 0; i < 2; i++) {
 		loop[i].burst = burst;
-		if (mp_perf_calibrate(&loop[i], &n[i]) != 0)
+		if (perf_calibrate(mp_perf_run, &loop[i], &n[i]) != 0)
 			return -1;
 	}
 	for (i = 0; i < 2; i++)
@@ -183,34 +127,29 @@ mp_perf_compare(struct rte_mempool *mz, struct rte_mempool *vmp, unsigned int bu
 				i = ((r + sl) & 1) != 0 ? 1 - k : k;
 				if (mp_perf_run(&loop[i], n[i], &cycles) != 0)
 					return -1;
-				slice[i][sl] = (double)cycles * 1E9 / (double)rte_get_tsc_hz() /
-					((double)n[i] * burst);
+				slice[i][sl] = perf_ns(cycles, (uint64_t)n[i] * burst);
 			}
 		}
 		/* A slice the scheduler cut into is an outlier: the median drops it. */
-		for (i = 0; i < 2; i++) {
-			qsort(slice[i], PERF_SLICES, sizeof(double), cmp_double);
-			v[i][r] = slice[i][PERF_SLICES / 2];
-		}
+		for (i = 0; i < 2; i++)
+			v[i][r] = perf_median(slice[i], PERF_SLICES);
 	}
-	for (i = 0; i < 2; i++) {
-		qsort(v[i], PERF_REPS, sizeof(double), cmp_double);
-		ns[i] = v[i][PERF_REPS / 2];
-	}
+	for (i = 0; i < 2; i++)
+		ns[i] = perf_median(v[i], PERF_REPS);
 	snprintf(name, sizeof(name), "mbuf_%s_memzone", tag);
-	perf_print(name, ns[0], "ns");
+	mp_perf_print(name, ns[0], "ns");
 	snprintf(name, sizeof(name), "mbuf_%s_vmap", tag);
-	perf_print(name, ns[1], "ns");
+	mp_perf_print(name, ns[1], "ns");
 	snprintf(name, sizeof(name), "mbuf_%s_mpps_memzone", tag);
-	perf_print(name, 1E3 / ns[0], "Mmbufs/s");
+	mp_perf_print(name, 1E3 / ns[0], "Mmbufs/s");
 	snprintf(name, sizeof(name), "mbuf_%s_mpps_vmap", tag);
-	perf_print(name, 1E3 / ns[1], "Mmbufs/s");
+	mp_perf_print(name, 1E3 / ns[1], "Mmbufs/s");
 	/* The headline figure (the cache-served burst) has the name and target. */
 	if (burst <= MP_PERF_CACHE / 8) {
-		perf_ratio_target("mbuf_vmap_vs_memzone", ns[0] / ns[1], true);
+		mp_perf_ratio("mbuf_vmap_vs_memzone", ns[0] / ns[1], true);
 	} else {
 		snprintf(name, sizeof(name), "mbuf_%s_vmap_vs_memzone", tag);
-		perf_ratio_target(name, ns[0] / ns[1], false);
+		mp_perf_ratio(name, ns[0] / ns[1], false);
 	}
 	return 0;
 }
@@ -221,12 +160,10 @@ test_vmap_mempool_perf(void)
 	enum rte_iova_mode mode = rte_eal_iova_mode();
 	struct rte_mempool *mz = NULL, *vmp = NULL;
 	struct rte_vmap_params p;
-	uint64_t t0 = rte_rdtsc();
 	struct rte_vmap *vm;
 	int ret = TEST_FAILED;
 
-	perf_nr_targets = 0;
-	perf_nr_missed = 0;
+	perf_begin();
 	vmap_test_params(&p, "mp_perf");
 	p.flags = RTE_VMAP_F_EXTMEM;
 	vm = rte_vmap_create(&p);
@@ -248,10 +185,7 @@ test_vmap_mempool_perf(void)
 	if (mp_perf_compare(mz, vmp, 32, "bulk32") != 0 ||
 			mp_perf_compare(mz, vmp, MP_PERF_MAX_BURST, "bulk512") != 0)
 		goto out;
-	perf_print_load("end");
-	printf("PERF_INFO summary: targets=%u missed=%u elapsed_s=%.1f\n",
-		perf_nr_targets, perf_nr_missed,
-		(double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz());
+	perf_end();
 	ret = TEST_SUCCESS;
 out:
 	rte_mempool_free(vmp);

@@ -13,7 +13,9 @@
  * Every figure is the median of PERF_REPS repetitions; a warm-up run sizes
  * each repetition to about PERF_REP_MS, so that cheap and expensive
  * operations are timed over the same wall time. Every baseline is measured
- * in the same run as the figure it is compared with. Output:
+ * in the same run as the figure it is compared with. The three benchmarks
+ * (this one, vmap_purge_perf and vmap_mempool_perf) print and time through
+ * perf_common.c. Output:
  *
  *   PERF_INFO key=value ...               the machine and the set-up
  *   PERF <name> <value> <unit>            a figure (ns, Mpairs/s, %)
@@ -49,15 +51,11 @@
 #include <rte_pause.h>
 #include <rte_random.h>
 
+#include "perf_common.h"
 #include "test.h"
 #include "test_vmap.h"
 /* For the node count, the resolved IOVA mode, the metadata and block sizes. */
 #include "vmap_block.h"
-
-#define PERF_REPS 5
-#define PERF_REP_MS 40
-#define PERF_MIN_ITERS 4u
-#define PERF_MAX_ITERS (1u << 24)
 
 /* Working-set variant: live windows, capped in bytes for the big sizes. */
 #define PERF_WS_LIVE 64u
@@ -92,239 +90,10 @@ static const struct perf_size perf_sizes[] = {
 	{ (size_t)32 << 20, "32m", false },
 };
 
-enum perf_goal {
-	PERF_NO_GOAL,
-	PERF_AT_LEAST,
-	PERF_AT_MOST,
-};
-
-static unsigned int perf_nr_targets;
-static unsigned int perf_nr_missed;
-
 /* Where lookup loops leave their results, so that they are not elided. */
 static volatile uint64_t perf_sink;
 
-/* ---- output ---------------------------------------------------------- */
-
-static void
-perf_print(const char *name, double value, const char *unit)
-{
-	/* Small values (few-ns lookups, ratios near 1, pairs/s of 32 MiB) need digits. */
-	printf("PERF %s %.*f %s\n", name, value < 0.01 ? 7 : value < 10.0 ? 3 : 1,
-		value, unit);
-	fflush(stdout);
-}
-
-static void
-perf_target(const char *name, double value, enum perf_goal goal, double target)
-{
-	bool met;
-
-	if (goal == PERF_NO_GOAL)
-		return;
-	met = goal == PERF_AT_LEAST ? value >= target : value <= target;
-	perf_nr_targets++;
-	if (!met)
-		perf_nr_missed++;
-	printf("PERF_TARGET %s %.3f %s %.2f %s\n", name, value,
-		goal == PERF_AT_LEAST ? ">=" : "<=", target, met ? "met" : "MISSED");
-	fflush(stdout);
-}
-
-static void
-perf_ratio(const char *name, const char *baseline, double ratio,
-		enum perf_goal goal, double target)
-{
-	char full[128];
-
-	snprintf(full, sizeof(full), "%s_vs_%s", name, baseline);
-	perf_print(full, ratio, "x");
-	perf_target(full, ratio, goal, target);
-}
-
-static const char *
-perf_page_tag(size_t page_size)
-{
-	switch (page_size) {
-	case RTE_VMAP_PAGE_4K:
-		return "4K";
-	case RTE_VMAP_PAGE_2M:
-		return "2M";
-	case RTE_VMAP_PAGE_1G:
-		return "1G";
-	default:
-		return "?";
-	}
-}
-
-static const char *
-perf_iova_tag(enum rte_vmap_iova_mode mode)
-{
-	switch (mode) {
-	case RTE_VMAP_IOVA_VA:
-		return "VA";
-	case RTE_VMAP_IOVA_PA:
-		return "PA";
-	case RTE_VMAP_IOVA_DOMAIN:
-		return "DOMAIN";
-	default:
-		return "AUTO";
-	}
-}
-
-/*
- * Other processes on the machine skew every figure (a VM's lcores may even
- * be shared with other guests): say how busy it was, at start and end.
- */
-static void
-perf_print_load(const char *when)
-{
-	char line[128] = "?";
-	FILE *f = fopen("/proc/loadavg", "r");
-	char *nl;
-
-	if (f != NULL) {
-		if (fgets(line, sizeof(line), f) == NULL)
-			snprintf(line, sizeof(line), "?");
-		fclose(f);
-	}
-	nl = strchr(line, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	printf("PERF_INFO load_%s: loadavg=%s (figures are noisy when it nears lcores=%u)\n",
-		when, line, rte_lcore_count());
-	fflush(stdout);
-}
-
-/* The machine line: first, so that every figure below has its context. */
-static void
-perf_print_machine(size_t page_size)
-{
-	char line[256], model[128] = "unknown";
-	enum rte_iova_mode mode = rte_eal_iova_mode();
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char *p, *s;
-
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (strncmp(line, "model name", 10) != 0)
-				continue;
-			p = strchr(line, ':');
-			if (p == NULL)
-				break;
-			for (p++; *p == ' ' || *p == '\t'; p++)
-				;
-			snprintf(model, sizeof(model), "%s", p);
-			break;
-		}
-		fclose(f);
-	}
-	/* One token: a whitespace split of the line must not cut the model. */
-	for (s = model; *s != '\0'; s++) {
-		if (*s == '\n') {
-			*s = '\0';
-			break;
-		}
-		if (*s == ' ' || *s == '\t')
-			*s = '_';
-	}
-	printf("PERF_INFO cpu=%s lcores=%u page_size=%s iova_mode=%s\n", model,
-		rte_lcore_count(), perf_page_tag(page_size),
-		mode == RTE_IOVA_PA ? "PA" : mode == RTE_IOVA_VA ? "VA" : "DC");
-	printf("PERF_INFO tsc_hz=%" PRIu64 " reps=%u rep_ms=%u median_of=%u\n",
-		rte_get_tsc_hz(), PERF_REPS, PERF_REP_MS, PERF_REPS);
-	perf_print_load("start");
-}
-
-/* ---- timing harness --------------------------------------------------- */
-
-/* Run n operations; *cycles is the TSC time they took. 0 or -1 (printed). */
-typedef int (perf_loop_t)(void *ctx, unsigned int n, uint64_t *cycles);
-
-static int
-perf_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-perf_median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), perf_cmp_double);
-	return v[n / 2];
-}
-
-static double
-perf_ns(uint64_t cycles, uint64_t ops)
-{
-	return (double)cycles * 1E9 / (double)rte_get_tsc_hz() / (double)ops;
-}
-
-/*
- * Warm up, growing the run until it lasts an eighth of a repetition, then
- * size a repetition from the rate seen. The growing runs are the warm-up:
- * pools, caches and page tables are in their steady state afterwards.
- */
-static int
-perf_calibrate(perf_loop_t *fn, void *ctx, unsigned int *n)
-{
-	uint64_t target = rte_get_tsc_hz() / 1000 * PERF_REP_MS;
-	uint64_t cycles = 0, want;
-	unsigned int it = PERF_MIN_ITERS;
-
-	for (;;) {
-		if (fn(ctx, it, &cycles) != 0)
-			return -1;
-		if (cycles >= target / 8 || it >= PERF_MAX_ITERS)
-			break;
-		it = RTE_MIN(it * 8, PERF_MAX_ITERS);
-	}
-	want = (uint64_t)it * target / RTE_MAX(cycles, (uint64_t)1);
-	*n = RTE_MAX(RTE_MIN(want, (uint64_t)PERF_MAX_ITERS), (uint64_t)PERF_MIN_ITERS);
-	/* A last warm-up at a quarter of the final size, the steady state. */
-	return fn(ctx, *n / 4 + 1, &cycles);
-}
-
-/* A figure: the loop that times it, and its median ns per operation. */
-struct perf_fig {
-	perf_loop_t *fn;
-	void *ctx;
-	unsigned int n;  /* operations per repetition, from the calibration */
-	double ns;
-};
-
-#define PERF_MAX_FIGS 4
-
-/*
- * Median ns per operation of PERF_REPS repetitions of each figure. The
- * figures of one comparison take turns repetition by repetition, so that
- * a drift of the machine (other tenants of a VM host, frequency) hits the
- * figure and its baseline alike instead of skewing their ratio.
- */
-static int
-perf_measure(struct perf_fig *fig, unsigned int nr)
-{
-	double v[PERF_MAX_FIGS][PERF_REPS];
-	unsigned int i, r;
-	uint64_t cycles;
-
-	RTE_VERIFY(nr <= PERF_MAX_FIGS);
-	for (i = 0; i < nr; i++)
-		if (perf_calibrate(fig[i].fn, fig[i].ctx, &fig[i].n) != 0)
-			return -1;
-	for (r = 0; r < PERF_REPS; r++) {
-		for (i = 0; i < nr; i++) {
-			if (fig[i].fn(fig[i].ctx, fig[i].n, &cycles) != 0)
-				return -1;
-			v[i][r] = perf_ns(cycles, fig[i].n);
-		}
-	}
-	for (i = 0; i < nr; i++)
-		fig[i].ns = perf_median(v[i], PERF_REPS);
-	return 0;
-}
+/* ---- set-up ------------------------------------------------------------ */
 
 static struct rte_vmap *
 perf_space(const char *name, size_t page_size, unsigned int nr_nodes)
@@ -596,7 +365,7 @@ perf_alloc_free(size_t page_size)
 	}
 	printf("PERF_INFO alloc_free: page_size=%s (_pg4k: 4K) nodes=%u space_iova=%s"
 		" ws=<=%u live windows (<= %zu MiB) baseline=rte_malloc(NULL, size, 0)\n",
-		perf_page_tag(page_size), vm->nr_nodes, perf_iova_tag(vm->iova_mode),
+		perf_page_tag(page_size), vm->nr_nodes, rte_vmap_iova_mode_name(vm->iova_mode),
 		PERF_WS_LIVE, PERF_WS_MAX_BYTES >> 20);
 	/* Reading the ratios: the baseline pays a memset of what it frees. */
 	printf("PERF_INFO alloc_free: rte_free() clears the bytes it frees (DPDK"
@@ -953,7 +722,7 @@ perf_virt2iova(size_t page_size)
 	printf("PERF_INFO virt2iova: %u random addresses over %u live windows of %zu KiB"
 		" (space_iova=%s) / %u rte_malloc buffers of %zu KiB (eal_iova=%s)\n",
 		PERF_NR_ADDRS, PERF_V2I_WINDOWS, PERF_V2I_WSIZE >> 10,
-		perf_iova_tag(vm->iova_mode), PERF_V2I_BUFS, PERF_V2I_BSIZE >> 10,
+		rte_vmap_iova_mode_name(vm->iova_mode), PERF_V2I_BUFS, PERF_V2I_BSIZE >> 10,
 		rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA");
 	/* The baseline's cost depends on the EAL mode more than on anything else. */
 	if (rte_eal_iova_mode() == RTE_IOVA_VA)
@@ -1394,7 +1163,8 @@ perf_blocks(size_t page_size)
 		" space_iova=%s baselines: rte_malloc(NULL, size, 0)+rte_free, rte_mempool of"
 		" %u elements of the size with a %u-object lcore cache (get+put)\n",
 		perf_page_tag(page_size), VMAP_BLOCK_SIZE >> 10, vm->nr_nodes,
-		perf_iova_tag(vm->iova_mode), PERF_BLK_MEMPOOL_N, PERF_BLK_MEMPOOL_CACHE);
+		rte_vmap_iova_mode_name(vm->iova_mode), PERF_BLK_MEMPOOL_N,
+		PERF_BLK_MEMPOOL_CACHE);
 	printf("PERF_INFO block: *_vs_mempool_cache256 >= 0.33 x means within 3x of the"
 		" mempool; tput_block_*_nocache: RTE_VMAP_F_NO_LCORE_CACHE (the shared path)\n");
 	for (i = 0; ret == 0 && i < RTE_DIM(perf_blk_sizes); i++)
@@ -1411,13 +1181,11 @@ static int
 test_vmap_perf(void)
 {
 	size_t page_size = vmap_test_page_size();
-	uint64_t t0 = rte_rdtsc();
 
-	perf_nr_targets = 0;
-	perf_nr_missed = 0;
+	perf_begin();
 	/* The same addresses and working-set steps run after run. */
 	rte_srand(0x766d6170);
-	perf_print_machine(page_size);
+	perf_print_machine(page_size, PERF_REP_MS);
 
 	TEST_ASSERT_SUCCESS(perf_alloc_free(page_size),
 		"alloc/free figures failed");
@@ -1427,10 +1195,7 @@ test_vmap_perf(void)
 	TEST_ASSERT_SUCCESS(perf_meta(page_size), "metadata figures failed");
 	TEST_ASSERT_SUCCESS(perf_blocks(page_size), "block figures failed");
 
-	perf_print_load("end");
-	printf("PERF_INFO summary: targets=%u missed=%u elapsed_s=%.1f\n",
-		perf_nr_targets, perf_nr_missed,
-		(double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz());
+	perf_end();
 	return TEST_SUCCESS;
 }
 

@@ -18,10 +18,10 @@
  *                longest call that overlapped the purge, against the
  *                purge's duration ("sim" with flush_ns=1000, and "none")
  *
- * As in vmap_perf_autotest (whose output format this follows): not a timed
- * test, a missed target is printed and not fatal, only a failing API call
- * fails the test; timed figures are the median of PERF_REPS repetitions
- * taken in turns with their baseline.
+ * As in vmap_perf_autotest (whose output format this follows, through the
+ * helpers of perf_common.c): not a timed test, a missed target is printed
+ * and not fatal, only a failing API call fails the test; timed figures are
+ * the median of PERF_REPS repetitions taken in turns with their baseline.
  *
  *   PERF_INFO key=value ...               the machine and the set-up
  *   PERF <name> <value> <unit>            a figure
@@ -49,12 +49,12 @@
 #include <rte_vmap.h>
 #include <rte_vmap_iommu_sim.h>
 
+#include "perf_common.h"
 #include "test.h"
 #include "test_vmap.h"
 /* For the node count and the resolved lazy_max, printed with the figures. */
 #include "vmap_private.h"
 
-#define PERF_REPS 5
 #define PERF_WIN ((size_t)4 << 10)
 
 /* Figure 1: frees of 4 KiB windows replacing random ones of a working set. */
@@ -75,144 +75,7 @@
 #define PERF_BLOCK_WARM 256u
 #define PERF_BLOCK_SAMPLES (1u << 20)
 
-enum perf_goal {
-	PERF_NO_GOAL,
-	PERF_AT_LEAST,
-	PERF_AT_MOST,
-};
-
-static unsigned int perf_nr_targets;
-static unsigned int perf_nr_missed;
-
-/* ---- output (as in test_vmap_perf.c) ---------------------------------- */
-
-static void
-perf_print(const char *name, double value, const char *unit)
-{
-	printf("PERF %s %.*f %s\n", name, value < 0.01 ? 7 : value < 10.0 ? 3 : 1,
-		value, unit);
-	fflush(stdout);
-}
-
-static void
-perf_target(const char *name, double value, enum perf_goal goal, double target)
-{
-	bool met;
-
-	if (goal == PERF_NO_GOAL)
-		return;
-	met = goal == PERF_AT_LEAST ? value >= target : value <= target;
-	perf_nr_targets++;
-	if (!met)
-		perf_nr_missed++;
-	printf("PERF_TARGET %s %.3f %s %.2f %s\n", name, value,
-		goal == PERF_AT_LEAST ? ">=" : "<=", target, met ? "met" : "MISSED");
-	fflush(stdout);
-}
-
-static void
-perf_ratio(const char *name, const char *baseline, double ratio,
-		enum perf_goal goal, double target)
-{
-	char full[128];
-
-	snprintf(full, sizeof(full), "%s_vs_%s", name, baseline);
-	perf_print(full, ratio, "x");
-	perf_target(full, ratio, goal, target);
-}
-
-static const char *
-perf_page_tag(size_t page_size)
-{
-	switch (page_size) {
-	case RTE_VMAP_PAGE_4K:
-		return "4K";
-	case RTE_VMAP_PAGE_2M:
-		return "2M";
-	case RTE_VMAP_PAGE_1G:
-		return "1G";
-	default:
-		return "?";
-	}
-}
-
-/* Other processes skew every figure: say how busy the machine was. */
-static void
-perf_print_load(const char *when)
-{
-	char line[128] = "?";
-	FILE *f = fopen("/proc/loadavg", "r");
-	char *nl;
-
-	if (f != NULL) {
-		if (fgets(line, sizeof(line), f) == NULL)
-			snprintf(line, sizeof(line), "?");
-		fclose(f);
-	}
-	nl = strchr(line, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	printf("PERF_INFO load_%s: loadavg=%s (figures are noisy when it nears lcores=%u)\n",
-		when, line, rte_lcore_count());
-	fflush(stdout);
-}
-
-/* The machine line: first, so that every figure below has its context. */
-static void
-perf_print_machine(size_t page_size)
-{
-	char line[256], model[128] = "unknown";
-	enum rte_iova_mode mode = rte_eal_iova_mode();
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char *p, *s;
-
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (strncmp(line, "model name", 10) != 0)
-				continue;
-			p = strchr(line, ':');
-			if (p == NULL)
-				break;
-			for (p++; *p == ' ' || *p == '\t'; p++)
-				;
-			snprintf(model, sizeof(model), "%s", p);
-			break;
-		}
-		fclose(f);
-	}
-	/* One token: a whitespace split of the line must not cut the model. */
-	for (s = model; *s != '\0'; s++) {
-		if (*s == '\n') {
-			*s = '\0';
-			break;
-		}
-		if (*s == ' ' || *s == '\t')
-			*s = '_';
-	}
-	printf("PERF_INFO cpu=%s lcores=%u page_size=%s iova_mode=%s\n", model,
-		rte_lcore_count(), perf_page_tag(page_size),
-		mode == RTE_IOVA_PA ? "PA" : mode == RTE_IOVA_VA ? "VA" : "DC");
-	printf("PERF_INFO tsc_hz=%" PRIu64 " reps=%u median_of=%u\n", rte_get_tsc_hz(),
-		PERF_REPS, PERF_REPS);
-	perf_print_load("start");
-}
-
 /* ---- helpers ----------------------------------------------------------- */
-
-static int
-perf_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-perf_median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), perf_cmp_double);
-	return v[n / 2];
-}
 
 static double
 perf_us(uint64_t cycles)
@@ -755,22 +618,17 @@ out:
 static int
 test_vmap_purge_perf(void)
 {
-	uint64_t t0 = rte_rdtsc();
-
-	perf_nr_targets = 0;
-	perf_nr_missed = 0;
+	perf_begin();
 	/* The same working-set steps run after run. */
 	rte_srand(0x70757267);
-	perf_print_machine(vmap_test_page_size());
+	/* No rep_ms: these figures are sized by counts, not by time. */
+	perf_print_machine(vmap_test_page_size(), 0);
 
 	TEST_ASSERT_SUCCESS(perf_flushes(), "flush-count figures failed");
 	TEST_ASSERT_SUCCESS(perf_free_heavy(), "free-heavy figures failed");
 	TEST_ASSERT_SUCCESS(perf_purge_block(), "purge-blocking figures failed");
 
-	perf_print_load("end");
-	printf("PERF_INFO summary: targets=%u missed=%u elapsed_s=%.1f\n",
-		perf_nr_targets, perf_nr_missed,
-		(double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz());
+	perf_end();
 	return TEST_SUCCESS;
 }
 
