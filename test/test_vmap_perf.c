@@ -115,7 +115,7 @@ perf_space(const char *name, size_t page_size, unsigned int nr_nodes)
 /* ---- figure 1: alloc+free pairs on one lcore ------------------------- */
 
 struct perf_pairs {
-	struct rte_vmap *vm;  /* unused by the rte_malloc loops */
+	struct rte_vmap *vm;  /* NULL: rte_malloc pairs */
 	size_t size;
 	/* Working-set variant. */
 	unsigned int nr_live;
@@ -196,28 +196,26 @@ pairs_ws(struct perf_pairs *pp, unsigned int n, uint64_t *cycles, bool vmap)
 	return 0;
 }
 
+/*
+ * The figures' loops: rte_vmap pairs when the context has a space,
+ * rte_malloc pairs when it has none. The allocator is chosen once per
+ * run, each branch its own copy of the inlined loop, so that the timed
+ * loop never tests it.
+ */
 static int
-loop_vmap_lifo(void *ctx, unsigned int n, uint64_t *cycles)
+loop_pairs_lifo(void *ctx, unsigned int n, uint64_t *cycles)
 {
-	return pairs_lifo(ctx, n, cycles, true);
+	struct perf_pairs *pp = ctx;
+
+	return pp->vm != NULL ? pairs_lifo(pp, n, cycles, true) : pairs_lifo(pp, n, cycles, false);
 }
 
 static int
-loop_malloc_lifo(void *ctx, unsigned int n, uint64_t *cycles)
+loop_pairs_ws(void *ctx, unsigned int n, uint64_t *cycles)
 {
-	return pairs_lifo(ctx, n, cycles, false);
-}
+	struct perf_pairs *pp = ctx;
 
-static int
-loop_vmap_ws(void *ctx, unsigned int n, uint64_t *cycles)
-{
-	return pairs_ws(ctx, n, cycles, true);
-}
-
-static int
-loop_malloc_ws(void *ctx, unsigned int n, uint64_t *cycles)
-{
-	return pairs_ws(ctx, n, cycles, false);
+	return pp->vm != NULL ? pairs_ws(pp, n, cycles, true) : pairs_ws(pp, n, cycles, false);
 }
 
 static int
@@ -316,7 +314,7 @@ perf_alloc_free_size(struct rte_vmap *vm, struct rte_vmap *vm_pg4k,
 	for (i = 0; i < nr; i++) {
 		pp[i].vm = sl[i].vm;
 		pp[i].size = ps->size;
-		fig[i].fn = sl[i].vm != NULL ? loop_vmap_lifo : loop_malloc_lifo;
+		fig[i].fn = loop_pairs_lifo;
 		fig[i].ctx = &pp[i];
 	}
 	if (perf_measure(fig, nr) != 0)
@@ -327,7 +325,7 @@ perf_alloc_free_size(struct rte_vmap *vm, struct rte_vmap *vm_pg4k,
 	for (i = 0; i < nr; i++) {
 		if (pairs_ws_fill(&pp[i], sl[i].vm != NULL) != 0)
 			goto drain;
-		fig[i].fn = sl[i].vm != NULL ? loop_vmap_ws : loop_malloc_ws;
+		fig[i].fn = loop_pairs_ws;
 	}
 	if (perf_measure(fig, nr) != 0)
 		goto drain;
@@ -850,7 +848,7 @@ perf_live(size_t page_size)
 		t0 = rte_rdtsc_precise();
 		ret = perf_live_fill(&ls[i], want[i]);
 		fill = rte_rdtsc_precise() - t0;
-		fig[i] = (struct perf_fig){ .fn = loop_vmap_lifo, .ctx = &ls[i].pp };
+		fig[i] = (struct perf_fig){ .fn = loop_pairs_lifo, .ctx = &ls[i].pp };
 	}
 	if (ret != 0)
 		goto out;
@@ -1044,7 +1042,7 @@ perf_block_pairs_size(struct rte_vmap *vm, const struct perf_size *ps)
 	}
 	mal->size = ps->size;
 	fig[0] = (struct perf_fig){ .fn = loop_block_pair, .ctx = &blk };
-	fig[1] = (struct perf_fig){ .fn = loop_malloc_lifo, .ctx = mal };
+	fig[1] = (struct perf_fig){ .fn = loop_pairs_lifo, .ctx = mal };
 	fig[2] = (struct perf_fig){ .fn = loop_mempool_pair, .ctx = &mpl };
 	if (perf_measure(fig, RTE_DIM(fig)) != 0)
 		goto out;
