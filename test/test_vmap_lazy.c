@@ -54,6 +54,7 @@
 
 #include "test.h"
 #include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #define LZ_PAGE ((size_t)4096)
 
@@ -105,12 +106,6 @@ struct rec_counts {
 	unsigned int nr_live, nr_stale;
 	uint64_t violations;
 };
-
-static bool
-overlaps(uint64_t a, size_t alen, uint64_t b, size_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
 
 /* Called with rec.lock held: count, and print the first few. */
 static void __rte_format_printf(1, 2)
@@ -196,7 +191,8 @@ rec_map(void *priv, void *va, rte_iova_t iova, size_t len)
 		rec_violation("map %p 0x%" PRIx64 "+%zu: not 4 KiB pages", va, iova, len);
 	for (i = 0; i < rec.n; i++) {
 		e = &rec.ent[i];
-		if (!overlaps(e->va, e->len, a, len) && !overlaps(e->iova, e->len, iova, len))
+		if (!vmap_test_overlaps(e->va, e->len, a, len) &&
+				!vmap_test_overlaps(e->iova, e->len, iova, len))
 			continue;
 		if (e->state == REC_STALE)
 			rec_violation("map %p 0x%" PRIx64 "+%zu over the unflushed unmap of"
@@ -240,7 +236,7 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 	 */
 	for (i = 0; i < rec.n; i++) {
 		e = &rec.ent[i];
-		if (!overlaps(e->iova, e->len, iova, len))
+		if (!vmap_test_overlaps(e->iova, e->len, iova, len))
 			continue;
 		if (e->state == REC_STALE) {
 			rec_violation("unmap 0x%" PRIx64 "+%zu covers 0x%" PRIx64 "+%zu, "
@@ -265,7 +261,7 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 	}
 	for (i = 0; i < rec.n; i++) {
 		e = &rec.ent[i];
-		if (e->state == REC_LIVE && overlaps(e->iova, e->len, iova, len)) {
+		if (e->state == REC_LIVE && vmap_test_overlaps(e->iova, e->len, iova, len)) {
 			e->state = REC_STALE;
 			rec.live_bytes -= e->len;
 			rec.stale_bytes += e->len;
@@ -514,38 +510,13 @@ struct lz_run {
 	struct lz_lcore lc[2];
 };
 
-static inline uint64_t
-lz_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x;
-}
-
 /* Report a failure; the other lcore sees stop and ends its loop. */
-static int __rte_format_printf(2, 3)
-lz_fail(struct lz_run *run, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printf("  [%s] lcore %u: %s\n", run->cfg->name, rte_lcore_id(), msg);
-	__atomic_store_n(&run->stop, 1, __ATOMIC_RELAXED);
-	return -1;
-}
+#define lz_fail(run, ...) vmap_test_fail(&(run)->stop, (run)->cfg->name, __VA_ARGS__)
 
 static bool
 lz_stop(const struct lz_run *run)
 {
-	return __atomic_load_n(&run->stop, __ATOMIC_RELAXED) != 0 ||
-		rte_get_timer_cycles() >= run->deadline;
+	return vmap_test_stopped(&run->stop, run->deadline);
 }
 
 /* Every translation freed before the purge must be gone when it returns. */
@@ -578,7 +549,7 @@ lz_alloc(struct lz_lcore *lc)
 	struct lz_run *run = lc->run;
 	struct rte_vmap_window w;
 	struct lz_win *lw;
-	uint64_t r = lz_rand(&lc->rng);
+	uint64_t r = vmap_test_rand(&lc->rng);
 	size_t pages = 1 + (r >> 8) % (1u << ((r >> 40) % 9)), size, off;
 	uint8_t *p;
 
@@ -611,7 +582,7 @@ lz_alloc(struct lz_lcore *lc)
 		return lz_fail(run, "window %p 0x%" PRIx64 "+%zu is live but the driver has"
 			" no translation of exactly it", p, w.iova, w.size);
 	/* Two windows given the same memory would overwrite each other's tags. */
-	lw->tag = lz_rand(&lc->rng);
+	lw->tag = vmap_test_rand(&lc->rng);
 	*(uint64_t *)(void *)p = lw->tag;
 	*(uint64_t *)(void *)(p + w.size - 8) = ~lw->tag;
 	return 0;
@@ -659,7 +630,7 @@ lz_worker(void *arg)
 	int ret = 0;
 
 	while (ret == 0 && !lz_stop(run)) {
-		r = lz_rand(&lc->rng);
+		r = vmap_test_rand(&lc->rng);
 		if (r % LZ_PURGE_EVERY == 0)
 			ret = lz_purge(lc);
 		else if (lc->nr_live == 0 || (lc->nr_live < LZ_LIVE_CAP && ((r >> 10) & 1) != 0))
@@ -956,7 +927,7 @@ sim_fill(struct sim_win *w, uint64_t tag)
 static int
 sim_dma_check(struct sim_ctx *s, const struct sim_win *w, bool write)
 {
-	uint64_t r = lz_rand(&s->rng);
+	uint64_t r = vmap_test_rand(&s->rng);
 	size_t off = r % w->size;
 	size_t len = 1 + (r >> 24) % RTE_MIN((size_t)SIM_DMA_MAX, w->size - off);
 	rte_iova_t iova = rte_vmap_virt2iova(s->vm, w->va + off);
@@ -1034,7 +1005,7 @@ sim_purge_and_probe(struct sim_ctx *s)
 		TEST_ASSERT_SUCCESS(sim_probe(s, (uintptr_t)f->va + f->size - 1, false),
 			"last byte");
 		TEST_ASSERT_SUCCESS(sim_probe(s, (uintptr_t)f->va +
-			lz_rand(&s->rng) % f->size, false), "a random byte");
+			vmap_test_rand(&s->rng) % f->size, false), "a random byte");
 	}
 	s->nr_freed = 0;
 	return TEST_SUCCESS;
@@ -1059,7 +1030,7 @@ sim_free(struct sim_ctx *s, unsigned int k)
 static int
 sim_alloc(struct sim_ctx *s)
 {
-	uint64_t r = lz_rand(&s->rng);
+	uint64_t r = vmap_test_rand(&s->rng);
 	struct sim_win *w = &s->live[s->nr_live];
 
 	w->size = (1 + (r >> 8) % (1u << ((r >> 40) % 7))) * LZ_PAGE;
@@ -1067,7 +1038,7 @@ sim_alloc(struct sim_ctx *s)
 	TEST_ASSERT_NOT_NULL(w->va, "alloc %zu: %s", w->size, rte_strerror(rte_errno));
 	s->nr_live++;
 	s->allocs++;
-	sim_fill(w, lz_rand(&s->rng));
+	sim_fill(w, vmap_test_rand(&s->rng));
 	return sim_dma_check(s, w, false);
 }
 
@@ -1079,7 +1050,7 @@ sim_workload(struct sim_ctx *s)
 	uint64_t r;
 
 	for (op = 0; op < SIM_MAX_OPS && rte_get_timer_cycles() < deadline; op++) {
-		r = lz_rand(&s->rng);
+		r = vmap_test_rand(&s->rng);
 		if (r % 997 == 0)
 			TEST_ASSERT_SUCCESS(sim_purge_and_probe(s), "purge");
 		else if (s->nr_live == 0 || (s->nr_live < SIM_LIVE_CAP && r % 3 == 0))

@@ -29,7 +29,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +44,7 @@
 
 #include "test.h"
 #include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
@@ -153,47 +153,20 @@ struct stress_run {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* xorshift64: cheap, and each lcore's sequence is the same on every run. */
-static inline uint64_t
-stress_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x;
-}
-
 static inline bool
 stress_stop(const struct stress_run *run)
 {
-	return __atomic_load_n(&run->stop, __ATOMIC_RELAXED) != 0 ||
-		rte_get_timer_cycles() >= run->deadline;
+	return vmap_test_stopped(&run->stop, run->deadline);
 }
 
 /* Report a failure of a role; the other lcores see stop and end their loops. */
-static int __rte_format_printf(2, 3)
-stress_fail(struct stress_run *run, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* One printf per line, so that lines of two lcores do not mix. */
-	printf("  [%s] lcore %u: %s\n", run->cfg->name, rte_lcore_id(), msg);
-	__atomic_store_n(&run->stop, 1, __ATOMIC_RELAXED);
-	return -1;
-}
+#define stress_fail(run, ...) vmap_test_fail(&(run)->stop, (run)->cfg->name, __VA_ARGS__)
 
 /* 4 KiB to max bytes, not always a multiple of 4 KiB, most of them small. */
 static size_t
 stress_rand_size(uint64_t *rng, size_t max)
 {
-	uint64_t r = stress_rand(rng);
+	uint64_t r = vmap_test_rand(rng);
 	unsigned int pick = r % 100;
 	size_t lo = 4 * KIB, hi = 32 * KIB;
 
@@ -216,7 +189,7 @@ stress_rand_size(uint64_t *rng, size_t max)
 static size_t
 stress_rand_align(uint64_t *rng)
 {
-	uint64_t r = stress_rand(rng);
+	uint64_t r = vmap_test_rand(rng);
 
 	if (r % 4 != 0)
 		return 0;
@@ -242,8 +215,8 @@ win_fill(struct stress_win *w, uint64_t *rng)
 	size_t span = win_span(w);
 	size_t words = (span - 8 * STRESS_HDR_WORDS - 8) / 8;
 
-	w->tag = stress_rand(rng);
-	w->mid = 8 * STRESS_HDR_WORDS + 8 * (stress_rand(rng) % words);
+	w->tag = vmap_test_rand(rng);
+	w->mid = 8 * STRESS_HDR_WORDS + 8 * (vmap_test_rand(rng) % words);
 	*win_word(w, 0) = w->tag;
 	*win_word(w, 8) = w->size | (w->block ? STRESS_BLOCK_BIT : 0);
 	*win_word(w, 16) = w->mid;
@@ -281,7 +254,7 @@ win_decode(struct stress_run *run, uintptr_t va, struct stress_win *w)
 static int
 win_check_iova(struct stress_run *run, const struct stress_win *w, uint64_t *rng)
 {
-	size_t span = win_span(w), off = stress_rand(rng) % span;
+	size_t span = win_span(w), off = vmap_test_rand(rng) % span;
 	struct rte_vmap_window info;
 	rte_iova_t iova;
 	int ret;
@@ -374,7 +347,7 @@ win_new(struct stress_run *run, struct stress_win *w, size_t size, size_t align,
 static int
 win_check_gone(struct stress_run *run, const struct stress_win *w, uint64_t *rng)
 {
-	size_t off = stress_rand(rng) % win_span(w);
+	size_t off = vmap_test_rand(rng) % win_span(w);
 	struct rte_vmap_window info;
 	rte_iova_t iova;
 	int ret;
@@ -401,7 +374,7 @@ win_free(struct stress_run *run, const struct stress_win *w, uint64_t *rng)
 		return -1;
 	if (w->block) {
 		/* Any size rounding to the same 4 KiB multiple is accepted. */
-		size = stress_rand(rng) % 2 == 0 ? w->size : win_span(w);
+		size = vmap_test_rand(rng) % 2 == 0 ? w->size : win_span(w);
 		ret = rte_vmap_block_free(run->vm, w->va, size);
 	} else {
 		ret = rte_vmap_free(run->vm, w->va);
@@ -443,7 +416,7 @@ static int
 churn_one(struct stress_run *run, struct stress_lcore *lc)
 {
 	const struct stress_case *sc = run->sc;
-	uint64_t r = stress_rand(&lc->rng);
+	uint64_t r = vmap_test_rand(&lc->rng);
 	struct stress_win *w;
 	size_t size;
 	bool block;
@@ -494,8 +467,8 @@ churn_role(struct stress_run *run, struct stress_lcore *lc)
 static int
 xfer_give(struct stress_run *run, struct stress_lcore *lc, uintptr_t *out)
 {
-	unsigned int i = stress_rand(&lc->rng) % STRESS_XFER_SLOTS;
-	bool block = stress_rand(&lc->rng) % 3 == 0;
+	unsigned int i = vmap_test_rand(&lc->rng) % STRESS_XFER_SLOTS;
+	bool block = vmap_test_rand(&lc->rng) % 3 == 0;
 	struct stress_win w;
 	uintptr_t old;
 	size_t size;
@@ -503,7 +476,7 @@ xfer_give(struct stress_run *run, struct stress_lcore *lc, uintptr_t *out)
 	/* Only this lcore fills out[]: a slot seen empty stays so until it does. */
 	if (__atomic_load_n(&out[i], __ATOMIC_ACQUIRE) != 0)
 		return 0;
-	size = block ? 1 + stress_rand(&lc->rng) % run->block_max :
+	size = block ? 1 + vmap_test_rand(&lc->rng) % run->block_max :
 		stress_rand_size(&lc->rng, run->sc->max_size);
 	if (win_new(run, &w, size, block ? 0 : stress_rand_align(&lc->rng), block,
 			&lc->rng) != 0)
@@ -571,7 +544,7 @@ xfer_misuse_once(struct stress_run *run, struct stress_lcore *lc,
 static int
 xfer_take(struct stress_run *run, struct stress_lcore *lc, uintptr_t *in)
 {
-	unsigned int i = stress_rand(&lc->rng) % STRESS_XFER_SLOTS;
+	unsigned int i = vmap_test_rand(&lc->rng) % STRESS_XFER_SLOTS;
 	uintptr_t va = __atomic_exchange_n(&in[i], 0, __ATOMIC_ACQ_REL);
 	struct stress_win w;
 
@@ -628,7 +601,7 @@ publish_role(struct stress_run *run, struct stress_lcore *lc)
 	int ret;
 
 	while (!stress_stop(run)) {
-		r = stress_rand(&lc->rng);
+		r = vmap_test_rand(&lc->rng);
 		/* Mostly private churn, so that nodes and pools keep moving under the checker. */
 		if (r % 4 == 0)
 			ret = publish_one(run, lc, &run->pub[(r >> 8) % STRESS_PUB_SLOTS]);
