@@ -35,6 +35,7 @@
 #include <rte_vmap_iommu.h>
 
 #include "test_vmap.h"
+#include "vmap_test_util.h"
 /* Internal: the block size, the hash of a sparse lcore set, reclaim. */
 #include "vmap_block.h"
 
@@ -46,25 +47,11 @@
 
 #define REC_MAX 8192
 
-struct rec_map {
-	uintptr_t va;
-	rte_iova_t iova;
-	size_t len;
-	bool live;     /* mapped, not unmapped */
-	bool stale;    /* unmapped, no covering flush yet */
-};
-
-static struct rec_map rec[REC_MAX];
+static struct vmap_test_rec rec[REC_MAX];
 static unsigned int rec_n;
 static unsigned int rec_violations;
 static unsigned int rec_flushes;
 static rte_spinlock_t rec_lock = RTE_SPINLOCK_INITIALIZER;
-
-static bool
-overlaps(uint64_t a, size_t alen, uint64_t b, size_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
 
 static int
 rec_open(struct rte_vmap *vm, const char *args, void **priv)
@@ -83,31 +70,22 @@ rec_open(struct rte_vmap *vm, const char *args, void **priv)
 static int
 rec_map(void *priv, void *va, rte_iova_t iova, size_t len)
 {
-	unsigned int i, slot = REC_MAX;
-	int ret = 0;
+	unsigned int i;
+	int ret;
 
 	RTE_SET_USED(priv);
 	rte_spinlock_lock(&rec_lock);
 	for (i = 0; i < rec_n; i++) {
 		if ((rec[i].stale || rec[i].live) &&
-				(overlaps(rec[i].iova, rec[i].len, iova, len) ||
-				overlaps(rec[i].va, rec[i].len, (uintptr_t)va, len))) {
+				(vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len) ||
+				vmap_test_overlaps(rec[i].va, rec[i].len, (uintptr_t)va, len))) {
 			/* Invariant 1: never over an unflushed unmap; nor twice. */
 			printf("violation: map %p+%zu over a %s range\n", va, len,
 				rec[i].live ? "live" : "stale");
 			rec_violations++;
 		}
-		if (slot == REC_MAX && !rec[i].live && !rec[i].stale)
-			slot = i;
 	}
-	if (slot == REC_MAX) {
-		if (rec_n == REC_MAX)
-			ret = -ENOSPC;
-		else
-			slot = rec_n++;
-	}
-	if (ret == 0)
-		rec[slot] = (struct rec_map){ (uintptr_t)va, iova, len, true, false };
+	ret = vmap_test_rec_add(rec, &rec_n, REC_MAX, va, iova, len);
 	rte_spinlock_unlock(&rec_lock);
 	return ret;
 }
@@ -121,7 +99,7 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 	RTE_SET_USED(priv);
 	rte_spinlock_lock(&rec_lock);
 	for (i = 0; i < rec_n; i++) {
-		if (!rec[i].live || !overlaps(rec[i].iova, rec[i].len, iova, len))
+		if (!rec[i].live || !vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len))
 			continue;
 		/* Invariant 6: whole earlier maps only. */
 		if (rec[i].iova < iova || rec[i].iova + rec[i].len > iova + len) {
@@ -129,14 +107,13 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 			rec_violations++;
 		}
 		bytes += rec[i].len;
-		rec[i].live = false;
-		rec[i].stale = true;
 	}
 	if (bytes != len) {
 		printf("violation: unmap 0x%" PRIx64 "+%zu covers %zu mapped bytes\n", iova, len,
 			bytes);
 		rec_violations++;
 	}
+	vmap_test_rec_unmapped(rec, rec_n, iova, len);
 	rte_spinlock_unlock(&rec_lock);
 	return 0;
 }
@@ -144,14 +121,10 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 static int
 rec_flush(void *priv, rte_iova_t start, rte_iova_t end)
 {
-	unsigned int i;
-
 	RTE_SET_USED(priv);
 	rte_spinlock_lock(&rec_lock);
 	rec_flushes++;
-	for (i = 0; i < rec_n; i++)
-		if (rec[i].stale && rec[i].iova >= start && rec[i].iova + rec[i].len <= end)
-			rec[i].stale = false;
+	vmap_test_rec_flushed(rec, rec_n, start, end);
 	rte_spinlock_unlock(&rec_lock);
 	return 0;
 }
@@ -159,11 +132,10 @@ rec_flush(void *priv, rte_iova_t start, rte_iova_t end)
 static unsigned int
 rec_count(bool stale)
 {
-	unsigned int i, n = 0;
+	unsigned int n;
 
 	rte_spinlock_lock(&rec_lock);
-	for (i = 0; i < rec_n; i++)
-		n += stale ? rec[i].stale : rec[i].live;
+	n = vmap_test_rec_count(rec, rec_n, stale);
 	rte_spinlock_unlock(&rec_lock);
 	return n;
 }
@@ -252,20 +224,11 @@ need_two_lcores(void)
 	return TEST_SUCCESS;
 }
 
-static inline uint64_t
-rnd(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
 /* Mostly small, sometimes up to the block max, not always 4 KiB multiples. */
 static size_t
 rnd_size(uint64_t *x, size_t max)
 {
-	uint64_t r = rnd(x);
+	uint64_t r = vmap_test_rand(x);
 
 	if (r % 4 != 0)
 		return 1 + (r >> 8) % (16 * KIB);
@@ -412,7 +375,7 @@ model_alloc(struct model *m, uint64_t *x)
 static int
 model_free(struct model *m, uint64_t *x)
 {
-	unsigned int k = rnd(x) % m->nr_win;
+	unsigned int k = vmap_test_rand(x) % m->nr_win;
 	struct model_win w = m->win[k];
 	uint32_t pages = pages_of(w.size);
 	struct rte_vmap_window info;
@@ -420,7 +383,7 @@ model_free(struct model *m, uint64_t *x)
 	size_t size;
 
 	/* Any size rounding to the same pages is accepted. */
-	size = rnd(x) % 2 == 0 ? w.size : pages * GRAN;
+	size = vmap_test_rand(x) % 2 == 0 ? w.size : pages * GRAN;
 	TEST_ASSERT_SUCCESS(rte_vmap_block_free(m->vm, w.va, size), "block_free(%p)", w.va);
 	m->win[k] = m->win[--m->nr_win];
 	TEST_ASSERT_EQUAL(rte_vmap_virt2iova(m->vm, w.va), RTE_BAD_IOVA, "freed, translated");
@@ -496,8 +459,8 @@ run_model(enum rte_vmap_iova_mode mode, const char *name)
 	if (m->vm == NULL)
 		goto out;
 	for (op = 0; op < 4000; op++) {
-		bool alloc = m->nr_win == 0 ||
-			(m->nr_win < MODEL_LIVE && rnd(&x) % 100 < (m->nr_win < 40 ? 70 : 45));
+		bool alloc = m->nr_win == 0 || (m->nr_win < MODEL_LIVE &&
+			vmap_test_rand(&x) % 100 < (m->nr_win < 40 ? 70 : 45));
 
 		if ((alloc ? model_alloc(m, &x) : model_free(m, &x)) != TEST_SUCCESS)
 			goto out;
@@ -775,7 +738,7 @@ test_block_published_initialised(void)
 		/* Every walker of the tables: purge, stats, find, dump. */
 		rte_vmap_purge(vm);
 		stats_of(vm, &st);
-		rte_vmap_find(vm, (char *)vm->map_base + rnd(&x) % (64 * BLK), &w);
+		rte_vmap_find(vm, (char *)vm->map_base + vmap_test_rand(&x) % (64 * BLK), &w);
 		if (++reads % 16 == 0)
 			rte_vmap_dump(devnull, vm);
 	}
@@ -808,8 +771,8 @@ test_block_hash_sparse_lcores(void)
 			for (k = 0; k < lens[i]; k++)
 				enabled[sets[i][k]] = true;
 		else
-			for (k = 0; k < 1 + rnd(&x) % 6; k++)
-				enabled[rnd(&x) % RTE_MAX_LCORE] = true;
+			for (k = 0; k < 1 + vmap_test_rand(&x) % 6; k++)
+				enabled[vmap_test_rand(&x) % RTE_MAX_LCORE] = true;
 		nr = vmap_block_slots_build(enabled, slot_table);
 		TEST_ASSERT(nr >= 1 && nr <= RTE_MAX_LCORE && enabled[nr - 1], "nr_slots %u", nr);
 		for (s = 0; s < nr; s++) {
@@ -820,7 +783,7 @@ test_block_hash_sparse_lcores(void)
 		}
 		memset(hits, 0, sizeof(hits));
 		for (k = 0; k < 4096; k++) {
-			zone = rnd(&x) >> 20;
+			zone = vmap_test_rand(&x) >> 20;
 			hits[slot_table[zone % nr]]++;
 		}
 		for (k = 0; k < RTE_MAX_LCORE; k++)
@@ -857,7 +820,7 @@ storm_side(struct storm *s, unsigned int side)
 		if (side == 0 && ++round % 512 == 0 && rte_vmap_purge(s->vm) != 0)
 			goto fail;
 		/* Give: A allocates ... */
-		i = rnd(&x) % STORM_SLOTS;
+		i = vmap_test_rand(&x) % STORM_SLOTS;
 		if (__atomic_load_n(&s->slot[side][i], __ATOMIC_ACQUIRE) == 0) {
 			size = rnd_size(&x, VMAP_BLOCK_MAX);
 			p = rte_vmap_block_alloc(s->vm, size);
@@ -867,7 +830,7 @@ storm_side(struct storm *s, unsigned int side)
 			__atomic_store_n(&s->slot[side][i], (uintptr_t)p, __ATOMIC_RELEASE);
 		}
 		/* ... and B frees. */
-		i = rnd(&x) % STORM_SLOTS;
+		i = vmap_test_rand(&x) % STORM_SLOTS;
 		va = __atomic_exchange_n(&s->slot[side ^ 1][i], 0, __ATOMIC_ACQ_REL);
 		if (va == 0)
 			continue;

@@ -17,29 +17,16 @@
 #include <rte_vmap_iommu.h>
 
 #include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #define REC_MAX 4096
 
 /* What the recording driver saw: live mappings and unflushed unmaps. */
-struct rec_map {
-	uintptr_t va;
-	rte_iova_t iova;
-	size_t len;
-	bool live;     /* mapped, not unmapped */
-	bool stale;    /* unmapped, not yet covered by a flush */
-};
-
-static struct rec_map rec[REC_MAX];
+static struct vmap_test_rec rec[REC_MAX];
 static unsigned int rec_n;
 static unsigned int rec_violations;
 static unsigned int rec_maps, rec_unmaps, rec_flushes;
 static unsigned int fail_map_every; /* fail every Nth map; 0 = never */
-
-static bool
-overlaps(uint64_t a, size_t alen, uint64_t b, size_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
 
 static int
 rec_open(struct rte_vmap *vm, const char *args, void **priv)
@@ -67,27 +54,17 @@ rec_map(void *priv, void *va, rte_iova_t iova, size_t len)
 	}
 	for (i = 0; i < rec_n; i++) {
 		/* Invariant 1: no map over an unflushed unmap, in VA or IOVA. */
-		if (rec[i].stale && (overlaps(rec[i].iova, rec[i].len, iova, len) ||
-				overlaps(rec[i].va, rec[i].len, (uintptr_t)va, len))) {
+		if (rec[i].stale && (vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len) ||
+				vmap_test_overlaps(rec[i].va, rec[i].len, (uintptr_t)va, len))) {
 			printf("violation: map %p over an unflushed unmap\n", va);
 			rec_violations++;
 		}
-		if (rec[i].live && overlaps(rec[i].iova, rec[i].len, iova, len)) {
+		if (rec[i].live && vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len)) {
 			printf("violation: IOVA 0x%" PRIx64 " mapped twice\n", iova);
 			rec_violations++;
 		}
 	}
-	/* Reuse a dead slot. */
-	for (i = 0; i < rec_n; i++)
-		if (!rec[i].live && !rec[i].stale)
-			break;
-	if (i == rec_n) {
-		if (rec_n == REC_MAX)
-			return -ENOSPC;
-		rec_n++;
-	}
-	rec[i] = (struct rec_map){ (uintptr_t)va, iova, len, true, false };
-	return 0;
+	return vmap_test_rec_add(rec, &rec_n, REC_MAX, va, iova, len);
 }
 
 static int
@@ -103,7 +80,7 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 	 * merge neighbours into one unmap) and never part of one.
 	 */
 	for (i = 0; i < rec_n; i++) {
-		if (!rec[i].live || !overlaps(rec[i].iova, rec[i].len, iova, len))
+		if (!rec[i].live || !vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len))
 			continue;
 		if (rec[i].iova < iova || rec[i].iova + rec[i].len > iova + len) {
 			printf("violation: unmap 0x%" PRIx64 "+%zu splits a map\n", iova, len);
@@ -119,46 +96,24 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 		rec_violations++;
 		return -ENOENT;
 	}
-	for (i = 0; i < rec_n; i++) {
-		if (rec[i].live && overlaps(rec[i].iova, rec[i].len, iova, len)) {
-			rec[i].live = false;
-			rec[i].stale = true;
-		}
-	}
+	vmap_test_rec_unmapped(rec, rec_n, iova, len);
 	return 0;
 }
 
 static int
 rec_flush(void *priv, rte_iova_t start, rte_iova_t end)
 {
-	unsigned int i;
-
 	RTE_SET_USED(priv);
 	rec_flushes++;
-	for (i = 0; i < rec_n; i++)
-		if (rec[i].stale && rec[i].iova >= start && rec[i].iova + rec[i].len <= end)
-			rec[i].stale = false;
+	vmap_test_rec_flushed(rec, rec_n, start, end);
 	return 0;
 }
 
+/* Entries owed a flush (stale true), or live mappings (false). */
 static unsigned int
-rec_stale(void)
+rec_count(bool stale)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < rec_n; i++)
-		n += rec[i].stale;
-	return n;
-}
-
-static unsigned int
-rec_live(void)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < rec_n; i++)
-		n += rec[i].live;
-	return n;
+	return vmap_test_rec_count(rec, rec_n, stale);
 }
 
 static struct rte_vmap_iommu_ops rec_ops = {
@@ -202,15 +157,12 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name, unsigned i
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create %s: %d", name, rte_errno);
 	for (i = 0; i < 3000; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		k = x % RTE_DIM(win);
+		k = vmap_test_rand(&x) % RTE_DIM(win);
 		if (win[k] != NULL) {
 			TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[k]), "free");
 			win[k] = NULL;
 			/* Strict or lazy, no unmap stays unflushed past a free. */
-			TEST_ASSERT_EQUAL(rec_stale(), 0u, "unflushed unmap after free");
+			TEST_ASSERT_EQUAL(rec_count(true), 0u, "unflushed unmap after free");
 			frees++;
 			continue;
 		}
@@ -236,11 +188,11 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name, unsigned i
 		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[k]), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
 	/* Invariant 3: after a purge every unmap has its flush. */
-	TEST_ASSERT_EQUAL(rec_stale(), 0u, "purge left an unflushed unmap");
-	TEST_ASSERT_EQUAL(rec_live(), 0u, "mappings left after every free and a purge");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "purge left an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_count(false), 0u, "mappings left after every free and a purge");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(rec_stale(), 0u, "destroy left an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "destroy left an unflushed unmap");
 	TEST_ASSERT_EQUAL(rec_violations, 0u, "driver saw %u violations", rec_violations);
 	return TEST_SUCCESS;
 }
@@ -297,7 +249,7 @@ test_domain_windows_contiguous_disjoint(void)
 		TEST_ASSERT_EQUAL(rte_vmap_virt2iova(vm, a + off), wa.iova + off, "contiguous");
 	TEST_ASSERT(wa.iova >= p.iova_base && wa.iova + wa.size <= p.iova_base + p.iova_size,
 		"outside the given range");
-	TEST_ASSERT(!overlaps(wa.iova, wa.size, wb.iova, wb.size), "IOVA overlap");
+	TEST_ASSERT(!vmap_test_overlaps(wa.iova, wa.size, wb.iova, wb.size), "IOVA overlap");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;

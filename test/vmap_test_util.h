@@ -8,7 +8,9 @@
 /*
  * Code several suites had a copy of: a pseudo-random generator, an
  * overlap test, the failure report and stop flag of roles running on
- * several lcores at once.
+ * several lcores at once, and the table a recording IOMMU driver keeps of
+ * what it was given (the checks of the driver contract stay with each
+ * suite: they differ).
  */
 
 #include <stdbool.h>
@@ -17,6 +19,7 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_memory.h>
 
 /* xorshift64: cheap, and a seed gives the same sequence on every run. */
 static inline uint64_t
@@ -54,5 +57,34 @@ vmap_test_stopped(const uint32_t *stop, uint64_t deadline)
 	return __atomic_load_n(stop, __ATOMIC_RELAXED) != 0 ||
 		rte_get_timer_cycles() >= deadline;
 }
+
+/* ---- the table of a recording IOMMU driver ----------------------------- */
+
+/* A translation the driver was given. */
+struct vmap_test_rec {
+	uintptr_t va;
+	rte_iova_t iova;
+	size_t len;
+	bool live;     /* mapped, not unmapped */
+	bool stale;    /* unmapped, no covering flush yet */
+};
+
+/*
+ * A map: record it live in the first dead entry of rec[0, *n), or at the
+ * end (*n grows, up to max). 0, or -ENOSPC when the table is full.
+ */
+int vmap_test_rec_add(struct vmap_test_rec *rec, unsigned int *n, unsigned int max,
+		void *va, rte_iova_t iova, size_t len);
+
+/* An unmap: the live entries it overlaps in IOVA are owed a flush (stale). */
+void vmap_test_rec_unmapped(struct vmap_test_rec *rec, unsigned int n, rte_iova_t iova,
+		size_t len);
+
+/* A flush of [start, end): it covers the stale entries that lie wholly inside. */
+void vmap_test_rec_flushed(struct vmap_test_rec *rec, unsigned int n, rte_iova_t start,
+		rte_iova_t end);
+
+/* How many of the n entries are stale (stale true) or live (false). */
+unsigned int vmap_test_rec_count(const struct vmap_test_rec *rec, unsigned int n, bool stale);
 
 #endif /* _VMAP_TEST_UTIL_H_ */
