@@ -34,7 +34,9 @@
  *                    of the tables and the busy tree, its host onto the
  *                    lazy list, already unmapped
  *
- * Lifecycle (lcore callbacks, creation, destroy): vmap_block_life.c.
+ * Freeing and lookups: vmap_block_free.c; the owner's inline helpers
+ * (the in_op / seal handshake): vmap_block_owner.h. Lifecycle (lcore
+ * callbacks, creation, destroy): vmap_block_life.c.
  *
  * Non-EAL threads (no lcore id) and spaces with RTE_VMAP_F_NO_LCORE_CACHE
  * take the shared path: an ordinary window flagged VMAP_AREA_F_BLOCK.
@@ -48,41 +50,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
-#include "vmap_block.h"
-
-/*
- * rte_lcore_id() without a __tls_get_addr() call: librte_eal is a load-time
- * dependency of this library, so its thread-local lcore id sits in the
- * static TLS block and initial-exec access is valid (one %fs load). The
- * pair of calls it saves is a fifth of a block_alloc + block_free pair.
- */
-extern __thread unsigned int per_lcore__lcore_id __attribute__((tls_model("initial-exec")));
-
-/* Returned by a free that found no block of the lcore caches there. */
-#define BLOCK_NOT_MINE 1
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static inline uint32_t
-pages_of(size_t size)
-{
-	return (uint32_t)((size + VMAP_GRANULE - 1) >> VMAP_GRANULE_SHIFT);
-}
-
-/* Carving is by power-of-two order: the span a window of pages takes. */
-static inline uint32_t
-span_of(uint32_t pages)
-{
-	return rte_align32pow2(pages);
-}
-
-static inline uint64_t
-dirt_merge(uint64_t dirt, uint32_t lo, uint32_t hi)
-{
-	uint32_t dlo = (uint32_t)dirt, dhi = (uint32_t)(dirt >> 32);
-
-	return (uint64_t)RTE_MAX(dhi, hi) << 32 | RTE_MIN(dlo, lo);
-}
+#include "vmap_block_owner.h"
 
 /*
  * The IOVA table over a block window: VA and DOMAIN inline (the block is
@@ -104,41 +72,6 @@ table_publish(struct rte_vmap *vm, const struct vmap_block *b, uint32_t off, uin
 	for (i = 0; i < pages; i++, iova += VMAP_GRANULE)
 		__atomic_store_n(&slot[i], iova | __RTE_VMAP_IOVA_VALID, __ATOMIC_RELEASE);
 }
-
-static __rte_always_inline void
-table_clear(const struct vmap_block *b, uint32_t off, uint32_t pages)
-{
-	uint64_t *slot = b->slots + off;
-	uint32_t i;
-
-	for (i = 0; i < pages; i++)
-		__atomic_store_n(&slot[i], 0, __ATOMIC_RELEASE);
-}
-
-static inline void
-owner_enter(struct vmap_block_queue *q)
-{
-	__atomic_store_n(&q->in_op, 1, __ATOMIC_RELAXED);
-	/* The full barrier is the purge's membarrier() (vmap_block.h). */
-	rte_compiler_barrier();
-}
-
-static inline void
-owner_leave(struct vmap_block_queue *q)
-{
-	__atomic_store_n(&q->in_op, 0, __ATOMIC_RELEASE);
-}
-
-static inline bool
-sealed(const struct vmap_block *b)
-{
-	return __atomic_load_n(&b->seal, __ATOMIC_RELAXED) != 0;
-}
-
-/* A plain increment of a word only the calling thread writes. */
-#define OWN_ADD(field, v) \
-	__atomic_store_n(&(field), __atomic_load_n(&(field), __ATOMIC_RELAXED) + (v), \
-		__ATOMIC_RELAXED)
 
 static inline void
 tally_reset(struct vmap_block_tally *t)
@@ -354,11 +287,11 @@ vmap_block_give_back(struct rte_vmap *vm, struct vmap_block *b, uint32_t off, ui
 
 	rte_spinlock_lock(&b->lock);
 	__atomic_store_n(&b->win_pages[off], 0, __ATOMIC_RELAXED);
-	b->shared.freed += span_of(pages);
+	b->shared.freed += vmap_block_span(pages);
 	b->shared.windows++;
 	b->shared.bytes += bytes;
 	if (lazy) {
-		b->shared.dirt = dirt_merge(b->shared.dirt, off, off + pages);
+		b->shared.dirt = vmap_dirt_merge(b->shared.dirt, off, off + pages);
 		b->shared.lazy += bytes;
 	}
 	dead = b->state == VMAP_BLOCK_SEALED && block_all_freed(b);
@@ -376,19 +309,19 @@ vmap_block_give_back(struct rte_vmap *vm, struct vmap_block *b, uint32_t off, ui
 static inline uint32_t
 carve(struct vmap_block_queue *q, struct vmap_block *b, uint32_t pages)
 {
-	uint32_t span = span_of(pages), off;
+	uint32_t span = vmap_block_span(pages), off;
 
-	owner_enter(q);
+	vmap_owner_enter(q);
 	off = b->next;
-	if (unlikely(sealed(b) || off + span > VMAP_BLOCK_GRANULES)) {
-		owner_leave(q);
+	if (unlikely(vmap_block_sealed(b) || off + span > VMAP_BLOCK_GRANULES)) {
+		vmap_owner_leave(q);
 		return UINT32_MAX;
 	}
 	__atomic_store_n(&b->win_pages[off], (uint8_t)pages, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->next, off + span, __ATOMIC_RELAXED);
-	OWN_ADD(b->carved_windows, 1);
-	OWN_ADD(b->carved_bytes, (uint64_t)pages << VMAP_GRANULE_SHIFT);
-	owner_leave(q);
+	VMAP_OWN_ADD(b->carved_windows, 1);
+	VMAP_OWN_ADD(b->carved_bytes, (uint64_t)pages << VMAP_GRANULE_SHIFT);
+	vmap_owner_leave(q);
 	return off;
 }
 
@@ -397,16 +330,16 @@ static void
 uncarve(struct rte_vmap *vm, struct vmap_block_queue *q, struct vmap_block *b, uint32_t off,
 		uint32_t pages)
 {
-	owner_enter(q);
-	if (!sealed(b)) {
+	vmap_owner_enter(q);
+	if (!vmap_block_sealed(b)) {
 		__atomic_store_n(&b->win_pages[off], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&b->next, off, __ATOMIC_RELAXED);
-		OWN_ADD(b->carved_windows, -1);
-		OWN_ADD(b->carved_bytes, -((uint64_t)pages << VMAP_GRANULE_SHIFT));
-		owner_leave(q);
+		VMAP_OWN_ADD(b->carved_windows, -1);
+		VMAP_OWN_ADD(b->carved_bytes, -((uint64_t)pages << VMAP_GRANULE_SHIFT));
+		vmap_owner_leave(q);
 		return;
 	}
-	owner_leave(q);
+	vmap_owner_leave(q);
 	/* A purge took the block meanwhile: the window is dirt it never mapped. */
 	vmap_block_give_back(vm, b, off, pages, false);
 }
@@ -432,7 +365,7 @@ window_map_slow(struct rte_vmap *vm, struct vmap_block_queue *q, struct vmap_blo
 		}
 	}
 	table_publish(vm, b, off, pages);
-	OWN_ADD(q->gen, 1);
+	VMAP_OWN_ADD(q->gen, 1);
 	return (void *)start;
 }
 
@@ -449,7 +382,7 @@ window_map(struct rte_vmap *vm, struct vmap_block_queue *q, struct vmap_block *b
 		return window_map_slow(vm, q, b, off, pages);
 	for (i = 0; i < pages; i++, iova += VMAP_GRANULE)
 		__atomic_store_n(&slot[i], iova | __RTE_VMAP_IOVA_VALID, __ATOMIC_RELEASE);
-	OWN_ADD(q->gen, 1);
+	VMAP_OWN_ADD(q->gen, 1);
 	return (void *)(b->start + ((uintptr_t)off << VMAP_GRANULE_SHIFT));
 }
 
@@ -478,7 +411,7 @@ reset_in_place(struct vmap_block_queue *q, struct vmap_block *b)
 	}
 	rte_spinlock_unlock(&b->lock);
 	if (ok)
-		OWN_ADD(q->gen, 1);
+		VMAP_OWN_ADD(q->gen, 1);
 	return ok;
 }
 
@@ -522,7 +455,7 @@ block_alloc_slow(struct rte_vmap *vm, size_t size)
 			!__atomic_load_n(&bs->q[lcore].enabled, __ATOMIC_RELAXED))
 		return vmap_alloc_window(vm, size, 0, SOCKET_ID_ANY, true);
 	q = &bs->q[lcore];
-	pages = pages_of(size);
+	pages = vmap_block_pages(size);
 	for (tries = 0; tries < 2; tries++) {
 		b = q->active;
 		if (b != NULL) {
@@ -551,7 +484,7 @@ rte_vmap_block_alloc(struct rte_vmap *vm, size_t size)
 		q = &vm->blocks->q[lcore];
 		b = q->active;
 		if (likely(b != NULL)) {
-			pages = pages_of(size);
+			pages = vmap_block_pages(size);
 			off = carve(q, b, pages);
 			if (likely(off != UINT32_MAX))
 				return window_map(vm, q, b, off, pages);
@@ -560,295 +493,8 @@ rte_vmap_block_alloc(struct rte_vmap *vm, size_t size)
 	return block_alloc_slow(vm, size);
 }
 
-/* ---- freeing ------------------------------------------------------------ */
-
-/*
- * The window's translation goes: IOVA table, driver unmap; with STRICT
- * the flush too. Returns true if a flush is owed (lazy).
- */
-static __rte_always_inline bool
-window_teardown(struct rte_vmap *vm, const struct vmap_block *b, uint32_t off, uint32_t pages)
-{
-	struct vmap_area win;
-	rte_iova_t lo, hi;
-	int ret;
-
-	table_clear(b, off, pages);
-	if (vm->iommu->unmap == NULL)
-		return (vm->flags & RTE_VMAP_F_STRICT) == 0;
-	vmap_block_window(b, off, pages, &win);
-	ret = vmap_iova_unmap(vm, &win);
-	if (unlikely(ret != 0))
-		VMAP_LOG(ERR, "%s: IOMMU unmap of block window %p failed: %d", vm->name,
-			(void *)win.start, ret);
-	if ((vm->flags & RTE_VMAP_F_STRICT) == 0)
-		return true;
-	vmap_iova_span(vm, &win, &lo, &hi);
-	vmap_iova_flush(vm, lo, hi);
-	return false;
-}
-
-bool
-vmap_block_teardown(struct rte_vmap *vm, const struct vmap_block *b, uint32_t off,
-		uint32_t pages)
-{
-	return window_teardown(vm, b, off, pages);
-}
-
-static int
-bad_free(const struct rte_vmap *vm, uintptr_t a, uint32_t cur, uint32_t pages)
-{
-	if (cur == 0) {
-		VMAP_LOG(ERR, "%s: %p is not the start of a live block window", vm->name,
-			(void *)a);
-		rte_errno = ENOENT;
-		return -ENOENT;
-	}
-	VMAP_LOG(ERR, "%s: block window %p has %u pages, not %u", vm->name, (void *)a, cur,
-		pages);
-	rte_errno = EINVAL;
-	return -EINVAL;
-}
-
-/* The owner frees from its active block: no lock (vmap_block.h). */
-static int
-free_own(struct rte_vmap *vm, struct vmap_block_queue *q, struct vmap_block *b,
-		uintptr_t a, uint32_t pages)
-{
-	uint32_t off = (uint32_t)((a - b->start) >> VMAP_GRANULE_SHIFT), cur;
-	uint64_t bytes = (uint64_t)pages << VMAP_GRANULE_SHIFT;
-	bool lazy;
-
-	owner_enter(q);
-	if (unlikely(sealed(b))) {
-		owner_leave(q);
-		return BLOCK_NOT_MINE;
-	}
-	cur = __atomic_load_n(&b->win_pages[off], __ATOMIC_RELAXED);
-	if (unlikely(cur != pages)) {
-		owner_leave(q);
-		return bad_free(vm, a, cur, pages);
-	}
-	__atomic_store_n(&b->win_pages[off], 0, __ATOMIC_RELAXED);
-	if (likely(vm->blocks->no_unmap)) {
-		/* No driver call: the whole free in one section. */
-		table_clear(b, off, pages);
-		lazy = (vm->flags & RTE_VMAP_F_STRICT) == 0;
-	} else {
-		owner_leave(q);
-		lazy = window_teardown(vm, b, off, pages);
-		owner_enter(q);
-	}
-	if (unlikely(sealed(b))) {
-		/* Taken by a purge while the driver worked: count it under the lock. */
-		owner_leave(q);
-		vmap_block_give_back(vm, b, off, pages, lazy);
-		return 0;
-	}
-	OWN_ADD(b->own.freed, span_of(pages));
-	OWN_ADD(b->own.windows, 1);
-	OWN_ADD(b->own.bytes, bytes);
-	if (lazy) {
-		/* Dirt first: a purge that sees the bytes sees their range. */
-		__atomic_store_n(&b->own.dirt, dirt_merge(__atomic_load_n(&b->own.dirt,
-			__ATOMIC_RELAXED), off, off + pages), __ATOMIC_RELAXED);
-		__atomic_store_n(&b->own.lazy, b->own.lazy + bytes, __ATOMIC_RELEASE);
-	}
-	owner_leave(q);
-	OWN_ADD(q->gen, 1);
-	return 0;
-}
-
-/*
- * Anyone else (and the owner, for a sealed block): validate and claim the
- * window under the lock, tear it down without it, count it under it.
- */
-static int
-free_locked(struct rte_vmap *vm, struct vmap_blocks *bs, struct vmap_block *b,
-		uintptr_t a, uint32_t pages)
-{
-	uintptr_t start = RTE_ALIGN_FLOOR(a, (uintptr_t)VMAP_BLOCK_SIZE);
-	struct vmap_block *again;
-	uint32_t off, cur;
-	bool lazy;
-	int tries;
-
-	for (tries = 0; ; tries++) {
-		rte_spinlock_lock(&b->lock);
-		if ((b->state == VMAP_BLOCK_ACTIVE || b->state == VMAP_BLOCK_SEALED) &&
-				b->start == start)
-			break;
-		rte_spinlock_unlock(&b->lock);
-		/* A stale pointer: the block died (and the descriptor moved on). */
-		again = __atomic_load_n(&bs->zone_map[vmap_block_zone(bs, a)],
-			__ATOMIC_ACQUIRE);
-		if (again == NULL || again == b || tries == 2)
-			return BLOCK_NOT_MINE;
-		b = again;
-	}
-	off = (uint32_t)((a - start) >> VMAP_GRANULE_SHIFT);
-	cur = __atomic_load_n(&b->win_pages[off], __ATOMIC_RELAXED);
-	if (cur != pages) {
-		rte_spinlock_unlock(&b->lock);
-		return bad_free(vm, a, cur, pages);
-	}
-	/* Claimed: the block cannot die before vmap_block_give_back() counts it. */
-	__atomic_store_n(&b->win_pages[off], 0, __ATOMIC_RELAXED);
-	rte_spinlock_unlock(&b->lock);
-	lazy = window_teardown(vm, b, off, pages);
-	vmap_block_give_back(vm, b, off, pages, lazy);
-	return 0;
-}
-
-/* Everything but an owner's free into its active block. */
-static __rte_noinline int
-block_free_slow(struct rte_vmap *vm, void *addr, size_t size)
-{
-	uintptr_t a = (uintptr_t)addr;
-	struct vmap_blocks *bs;
-	struct vmap_block *b;
-	int ret;
-
-	if (vm == NULL) {
-		VMAP_LOG(ERR, "NULL space");
-		rte_errno = EINVAL;
-		return -EINVAL;
-	}
-	if (addr == NULL)
-		return 0;
-	if (size == 0 || size > VMAP_BLOCK_MAX) {
-		VMAP_LOG(ERR, "%s: block size %zu out of range", vm->name, size);
-		rte_errno = EINVAL;
-		return -EINVAL;
-	}
-	bs = vm->blocks;
-	if (bs == NULL || a < vm->map_base || a - vm->map_base >= vm->map_len)
-		return vmap_free_window(vm, addr, true, size);
-	/* The zone's table entry (seed 01), read without its table's lock. */
-	b = __atomic_load_n(&bs->zone_map[vmap_block_zone(bs, a)], __ATOMIC_ACQUIRE);
-	if (b == NULL)
-		return vmap_free_window(vm, addr, true, size);
-	if ((a & (VMAP_GRANULE - 1)) != 0)
-		return bad_free(vm, a, 0, pages_of(size));
-	ret = free_locked(vm, bs, b, a, pages_of(size));
-	if (ret == BLOCK_NOT_MINE)
-		return vmap_free_window(vm, addr, true, size);
-	return ret;
-}
-
-int
-rte_vmap_block_free(struct rte_vmap *vm, void *addr, size_t size)
-{
-	unsigned int lcore = rte_lcore_id();
-	uintptr_t a = (uintptr_t)addr;
-	struct vmap_block_queue *q;
-	struct vmap_block *b;
-	int ret;
-
-	/*
-	 * The fast path: the owner frees into its active block, found by its
-	 * range (no table lookup). Anything else, or a block a purge took
-	 * meanwhile, goes through the zone's table entry.
-	 */
-	if (likely(vm != NULL && vm->blocks != NULL && lcore < RTE_MAX_LCORE &&
-			size - 1 < VMAP_BLOCK_MAX && (a & (VMAP_GRANULE - 1)) == 0)) {
-		q = &vm->blocks->q[lcore];
-		b = q->active;
-		if (likely(b != NULL && a - b->start < VMAP_BLOCK_SIZE)) {
-			ret = free_own(vm, q, b, a, pages_of(size));
-			if (likely(ret != BLOCK_NOT_MINE))
-				return ret;
-		}
-	}
-	return block_free_slow(vm, addr, size);
-}
-
 size_t
 rte_vmap_block_max(const struct rte_vmap *vm)
 {
 	return vm == NULL ? 0 : VMAP_BLOCK_MAX;
 }
-
-/* ---- lookups for the rest of the library ------------------------------- */
-
-/* With b locked and valid: the live window holding granule off, if any. */
-static bool
-window_at(const struct vmap_block *b, uint32_t off, uint32_t *start, uint32_t *pages)
-{
-	uint32_t s = off, p;
-
-	/* Windows are disjoint and at most VMAP_BLOCK_MAX_PAGES long. */
-	for (;;) {
-		p = __atomic_load_n(&b->win_pages[s], __ATOMIC_RELAXED);
-		if (p != 0) {
-			if (off - s >= p)
-				return false;
-			*start = s;
-			*pages = p;
-			return true;
-		}
-		if (s == 0 || off - s + 1 >= VMAP_BLOCK_MAX_PAGES)
-			return false;
-		s--;
-	}
-}
-
-/* b, locked, if it is the live block of the zone of addr (and of host). */
-static struct vmap_block *
-lock_live_block(const struct vmap_blocks *bs, uintptr_t addr, const struct vmap_area *host)
-{
-	struct vmap_block *b = __atomic_load_n(&bs->zone_map[vmap_block_zone(bs, addr)],
-		__ATOMIC_ACQUIRE);
-
-	if (b == NULL)
-		return NULL;
-	rte_spinlock_lock(&b->lock);
-	if ((b->state == VMAP_BLOCK_ACTIVE || b->state == VMAP_BLOCK_SEALED) &&
-			b->start == RTE_ALIGN_FLOOR(addr, (uintptr_t)VMAP_BLOCK_SIZE) &&
-			(host == NULL || b->host == host))
-		return b;
-	rte_spinlock_unlock(&b->lock);
-	return NULL;
-}
-
-int
-vmap_block_find(const struct rte_vmap *vm, const struct vmap_area *host, uintptr_t addr,
-		struct vmap_area *out)
-{
-	const struct vmap_blocks *bs = vm->blocks;
-	struct vmap_block *b;
-	uint32_t start, pages;
-	bool found;
-
-	if (bs == NULL)
-		return -ENOENT;
-	b = lock_live_block(bs, addr, host);
-	if (b == NULL)
-		return -ENOENT;
-	found = window_at(b, (uint32_t)((addr - b->start) >> VMAP_GRANULE_SHIFT), &start,
-		&pages);
-	if (found)
-		vmap_block_window(b, start, pages, out);
-	rte_spinlock_unlock(&b->lock);
-	return found ? 0 : -ENOENT;
-}
-
-bool
-vmap_block_is_window(const struct rte_vmap *vm, uintptr_t addr)
-{
-	const struct vmap_blocks *bs = vm->blocks;
-	struct vmap_block *b;
-	bool live;
-
-	if (bs == NULL || addr < vm->map_base || addr - vm->map_base >= vm->map_len ||
-			(addr & (VMAP_GRANULE - 1)) != 0)
-		return false;
-	b = lock_live_block(bs, addr, NULL);
-	if (b == NULL)
-		return false;
-	live = __atomic_load_n(&b->win_pages[(addr - b->start) >> VMAP_GRANULE_SHIFT],
-		__ATOMIC_RELAXED) != 0;
-	rte_spinlock_unlock(&b->lock);
-	return live;
-}
-
