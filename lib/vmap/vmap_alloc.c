@@ -23,12 +23,13 @@
 #include <rte_lcore.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 #include "rte_vmap_trace.h"
 
 struct vmap_area *
 vmap_area_new(void)
 {
-	struct vmap_area *va = malloc(sizeof(*va));
+	struct vmap_area *va = vmap_fault_malloc(sizeof(*va));
 
 	if (va != NULL) {
 		va->state = VMAP_AREA_SPARE;

@@ -31,6 +31,7 @@
 #include <rte_errno.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
@@ -42,7 +43,7 @@
 static void *
 table_map(size_t bytes)
 {
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	void *p = vmap_fault_mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
@@ -172,6 +173,28 @@ charge(struct vmap_backing *bk, uint64_t bytes)
 	return 0;
 }
 
+/* Fault in every page of new backing: -1 and errno if memory runs short. */
+static int
+populate(void *addr, size_t len)
+{
+	if (VMAP_FAULT(RTE_VMAP_FAULT_POPULATE)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return madvise(addr, len, MADV_POPULATE_WRITE);
+}
+
+/* Move new backing over the reservation at dst: MAP_FAILED and errno on error. */
+static void *
+move_in(void *tmp, size_t len, void *dst)
+{
+	if (VMAP_FAULT(RTE_VMAP_FAULT_MREMAP)) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return mremap(tmp, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+}
+
 /* Map n pages from idx: placed on the socket, faulted in, moved in place. */
 static int
 map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
@@ -184,7 +207,7 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 	ret = charge(bk, len);
 	if (ret != 0)
 		return ret;
-	tmp = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	tmp = vmap_fault_mmap(NULL, len, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | bk->mmap_flags, -1, 0);
 	if (tmp == MAP_FAILED) {
 		ret = -ENOMEM;
@@ -194,11 +217,11 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 	if (ret != 0)
 		goto unmap;
 	/* Fault in now, so that a shortage fails here and not as SIGBUS later. */
-	if (madvise(tmp, len, MADV_POPULATE_WRITE) != 0) {
+	if (populate(tmp, len) != 0) {
 		ret = -ENOMEM;
 		goto unmap;
 	}
-	if (mremap(tmp, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst) == MAP_FAILED) {
+	if (move_in(tmp, len, dst) == MAP_FAILED) {
 		ret = -errno;
 		VMAP_LOG(ERR, "cannot move backing into the reservation: %s", strerror(errno));
 		goto unmap;

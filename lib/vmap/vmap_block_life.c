@@ -36,6 +36,7 @@
 #include <rte_pause.h>
 
 #include "vmap_block.h"
+#include "vmap_fault.h"
 
 /* ---- taking blocks from their owners ----------------------------------- */
 
@@ -119,7 +120,8 @@ vmap_blocks_init(struct rte_vmap *vm)
 
 	if ((vm->flags & RTE_VMAP_F_NO_LCORE_CACHE) != 0)
 		return 0;
-	bs = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*bs), RTE_CACHE_LINE_SIZE));
+	bs = vmap_fault_aligned_alloc(RTE_CACHE_LINE_SIZE,
+		RTE_ALIGN_CEIL(sizeof(*bs), RTE_CACHE_LINE_SIZE));
 	if (bs == NULL)
 		return -ENOMEM;
 	memset(bs, 0, sizeof(*bs));
@@ -127,7 +129,7 @@ vmap_blocks_init(struct rte_vmap *vm)
 	bs->nr_zones = ((vm->map_base + vm->map_len - 1) >> VMAP_BLOCK_SHIFT) - bs->zone_base + 1;
 	bs->zone_map_len = RTE_ALIGN_CEIL(bs->nr_zones * sizeof(*bs->zone_map),
 		(size_t)sysconf(_SC_PAGESIZE));
-	p = mmap(NULL, bs->zone_map_len, PROT_READ | PROT_WRITE,
+	p = vmap_fault_mmap(NULL, bs->zone_map_len, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		free(bs);

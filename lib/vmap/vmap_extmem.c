@@ -93,6 +93,7 @@
 #include <rte_rwlock.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 
 /* Backing pages one registration may describe: 48 MiB of memseg metadata. */
 #define VMAP_EXTMEM_MAX_PAGES (UINT64_C(1) << 20)
@@ -172,8 +173,15 @@ dev_call(struct vmap_extmem *ex, struct vmap_extmem_dev *d, uintptr_t va, rte_io
 {
 	int ret;
 
-	ret = map ? rte_dev_dma_map(d->dev, (void *)va, iova, len) :
-		rte_dev_dma_unmap(d->dev, (void *)va, iova, len);
+	if (map && VMAP_FAULT(RTE_VMAP_FAULT_DEV_DMA_MAP)) {
+		/* As a bus that cannot map (VFIO out of DMA entries, say). */
+		rte_errno = ENOMEM;
+		ret = -1;
+	} else if (map) {
+		ret = rte_dev_dma_map(d->dev, (void *)va, iova, len);
+	} else {
+		ret = rte_dev_dma_unmap(d->dev, (void *)va, iova, len);
+	}
 	if (ret == 0) {
 		__atomic_fetch_add(map ? &ex->dev_maps : &ex->dev_unmaps, 1, __ATOMIC_RELAXED);
 		return 0;
@@ -488,6 +496,18 @@ eth_cb_unregister(struct rte_vmap *vm, enum rte_eth_event_type event)
 		rte_delay_us_sleep(100);
 }
 
+/* The whole reservation, one memseg per backing page, no IOVA yet. -1 and rte_errno on error. */
+static int
+extmem_register(const struct rte_vmap *vm)
+{
+	if (VMAP_FAULT(RTE_VMAP_FAULT_EXTMEM_REGISTER)) {
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	return rte_extmem_register((void *)vm->map_base, vm->map_len, NULL, 0,
+		vm->backing.page_size);
+}
+
 static const char *
 iova_mode_name(enum rte_vmap_iova_mode mode)
 {
@@ -522,12 +542,11 @@ vmap_extmem_init(struct rte_vmap *vm)
 			VMAP_EXTMEM_MAX_PAGES);
 		return -EINVAL;
 	}
-	ex = calloc(1, sizeof(*ex));
+	ex = vmap_fault_calloc(1, sizeof(*ex));
 	if (ex == NULL)
 		return -ENOMEM;
 	rte_rwlock_init(&ex->lock);
-	if (rte_extmem_register((void *)vm->map_base, vm->map_len, NULL, 0,
-			bk->page_size) != 0) {
+	if (extmem_register(vm) != 0) {
 		int err = rte_errno;
 
 		VMAP_LOG(ERR, "%s: rte_extmem_register of %zu bytes failed: %s%s", vm->name,

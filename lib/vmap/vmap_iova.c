@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 #include "rte_vmap_trace.h"
 
 /* Default DOMAIN range: above every user VA (47 bits) and every PA here. */
@@ -36,7 +37,7 @@ vmap_iova_init(struct rte_vmap *vm)
 	void *p;
 
 	vm->iova_table_len = (vm->map_len >> VMAP_GRANULE_SHIFT) * sizeof(uint64_t);
-	p = mmap(NULL, vm->iova_table_len, PROT_READ | PROT_WRITE,
+	p = vmap_fault_mmap(NULL, vm->iova_table_len, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -ENOMEM;
@@ -181,10 +182,25 @@ run_len(const struct rte_vmap *vm, const struct vmap_area *va, uintptr_t a)
 	return RTE_MIN(next, end) - a;
 }
 
+/*
+ * The driver's operations, each behind its fault point: one hook here
+ * covers every driver. An injected failure is what a driver reports when
+ * its hardware refuses: -EIO, and nothing done.
+ */
+static int
+driver_map(struct rte_vmap *vm, uintptr_t va, rte_iova_t iova, size_t len)
+{
+	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_MAP))
+		return -EIO;
+	return vm->iommu->map(vm->iommu_priv, (void *)va, iova, len);
+}
+
 int
 vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len)
 {
 	__atomic_fetch_add(&vm->nr_unmaps, 1, __ATOMIC_RELAXED);
+	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_UNMAP))
+		return -EIO;
 	return vm->iommu->unmap(vm->iommu_priv, iova, len);
 }
 
@@ -230,7 +246,7 @@ vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va)
 		return 0;
 	for (a = va->start; a < va->start + va->size; a += len) {
 		len = run_len(vm, va, a);
-		ret = ops->map(vm->iommu_priv, (void *)a, vmap_iova_of(vm, va, a), len);
+		ret = driver_map(vm, a, vmap_iova_of(vm, va, a), len);
 		if (ret == 0)
 			continue;
 		/* Undo what was mapped: the space stays as it was (invariant 5). */
@@ -260,7 +276,10 @@ vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end)
 	if (vm->iommu->flush == NULL || start >= end)
 		return 0;
 	__atomic_fetch_add(&vm->nr_flushes, 1, __ATOMIC_RELAXED);
-	ret = vm->iommu->flush(vm->iommu_priv, start, end);
+	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_FLUSH))
+		ret = -EIO;
+	else
+		ret = vm->iommu->flush(vm->iommu_priv, start, end);
 	rte_vmap_trace_flush(vm->name, start, end, ret);
 	if (ret != 0)
 		VMAP_LOG(ERR, "%s: IOMMU flush of 0x%" PRIx64 "-0x%" PRIx64 " failed: %d",

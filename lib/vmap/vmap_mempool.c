@@ -37,6 +37,7 @@
 
 #include "rte_vmap_mempool.h"
 #include "vmap_private.h"
+#include "vmap_fault.h"
 
 /* Windows one populate may take before giving up (normally one, rarely two). */
 #define VMAP_MEMPOOL_MAX_WINDOWS 8
@@ -166,7 +167,7 @@ add_window(struct rte_mempool *mp, struct rte_vmap *vm, size_t pg_sz)
 		pg_sz != 0 ? rte_bsf64(pg_sz) : 0, &min_chunk, &align);
 	if (mem_size < 0)
 		return (int)mem_size;
-	w = malloc(sizeof(*w));
+	w = vmap_fault_malloc(sizeof(*w));
 	if (w == NULL)
 		return -ENOMEM;
 	w->vm = vm;

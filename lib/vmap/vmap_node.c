@@ -32,6 +32,7 @@
 #include <rte_lcore.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 
 static inline int
 busy_cmp(const struct vmap_area *a, const struct vmap_area *b)
@@ -53,9 +54,10 @@ vmap_nodes_init(struct rte_vmap *vm)
 	slice = RTE_ALIGN_FLOOR(vm->map_len / vm->nr_arenas, vmap_space_align(vm));
 	if (slice == 0)
 		return -EINVAL;
-	vm->arenas = aligned_alloc(RTE_CACHE_LINE_SIZE,
+	vm->arenas = vmap_fault_aligned_alloc(RTE_CACHE_LINE_SIZE,
 		vm->nr_arenas * sizeof(*vm->arenas));
-	vm->nodes = aligned_alloc(RTE_CACHE_LINE_SIZE, vm->nr_nodes * sizeof(*vm->nodes));
+	vm->nodes = vmap_fault_aligned_alloc(RTE_CACHE_LINE_SIZE,
+		vm->nr_nodes * sizeof(*vm->nodes));
 	if (vm->arenas == NULL || vm->nodes == NULL)
 		return -ENOMEM;
 	memset(vm->arenas, 0, vm->nr_arenas * sizeof(*vm->arenas));

@@ -35,6 +35,7 @@
 #include <rte_errno.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 #include "rte_vmap_trace.h"
 
 /*
@@ -70,7 +71,7 @@ static void *
 grow(void *arr, size_t *cap, size_t elt)
 {
 	size_t n = *cap != 0 ? *cap * 2 : 64;
-	void *p = realloc(arr, n * elt);
+	void *p = vmap_fault_realloc(arr, n * elt);
 
 	if (p != NULL)
 		*cap = n;

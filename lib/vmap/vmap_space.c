@@ -23,6 +23,7 @@
 #include <rte_string_fns.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 
 TAILQ_HEAD(vmap_space_list, rte_vmap);
 static struct vmap_space_list vmap_spaces = TAILQ_HEAD_INITIALIZER(vmap_spaces);
@@ -92,7 +93,7 @@ reserve(struct rte_vmap *vm)
 	uintptr_t raw, base;
 	void *p;
 
-	p = mmap(NULL, vm->map_len + align, PROT_NONE,
+	p = vmap_fault_mmap(NULL, vm->map_len + align, PROT_NONE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		VMAP_LOG(ERR, "%s: cannot reserve %zu bytes of VA: %s", vm->name,
@@ -196,7 +197,8 @@ space_build(const struct rte_vmap_params *p, const struct rte_vmap_iommu_ops *op
 	struct rte_vmap *vm;
 	int ret;
 
-	vm = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*vm), RTE_CACHE_LINE_SIZE));
+	vm = vmap_fault_aligned_alloc(RTE_CACHE_LINE_SIZE,
+		RTE_ALIGN_CEIL(sizeof(*vm), RTE_CACHE_LINE_SIZE));
 	if (vm == NULL) {
 		VMAP_LOG(ERR, "%s: out of memory for the space", p->name);
 		rte_errno = ENOMEM;

@@ -42,6 +42,7 @@
 #include <rte_lcore.h>
 
 #include "vmap_private.h"
+#include "vmap_fault.h"
 
 /* NUMA node ids mbind() can be given: the bits of its nodemask. */
 #define TOPO_NODEMASK_BITS 1024
@@ -316,6 +317,19 @@ vmap_topo_caller_socket(const struct vmap_topo *topo)
 	return topo->cpu_socket[cpu];
 }
 
+/* mbind(MPOL_PREFERRED) of [start, end) to node: 0, or -1 and errno. */
+static int
+prefer_node(uintptr_t start, uintptr_t end, const unsigned long *nodemask)
+{
+	if (VMAP_FAULT(RTE_VMAP_FAULT_MBIND)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Preferred, not bind: a full socket falls back instead of failing. */
+	return mbind((void *)start, end - start, MPOL_PREFERRED, nodemask,
+		TOPO_NODEMASK_BITS, 0);
+}
+
 /* The node has memory this process may use (and mbind() can name it). */
 static bool
 topo_node_has_memory(int node)
@@ -353,9 +367,7 @@ vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
 	memset(nodemask, 0, sizeof(nodemask));
 	nodemask[node / TOPO_LONG_BITS] = 1UL << (node % TOPO_LONG_BITS);
 
-	/* Preferred, not bind: a full socket falls back instead of failing. */
-	if (mbind((void *)start, end - start, MPOL_PREFERRED, nodemask,
-			TOPO_NODEMASK_BITS, 0) < 0) {
+	if (prefer_node(start, end, nodemask) < 0) {
 		ret = -errno;
 		VMAP_LOG(ERR, "mbind(%p, %zu, node %d): %s", (void *)start,
 			(size_t)(end - start), node, strerror(errno));
