@@ -221,6 +221,9 @@ rte_vmap_alloc(struct rte_vmap *vm, size_t size, size_t align, int socket_id);
  *
  * Lazy unless RTE_VMAP_F_STRICT: the range is unmapped and flushed in a
  * later batch and is not handed out again before that flush returned.
+ * With RTE_VMAP_F_STRICT, a driver unmap or flush that fails does not fail
+ * the free (it is logged): the range then waits, lazily freed, for a purge
+ * to unmap and flush it before it is handed out again.
  *
  * @param vm
  *   The space.
@@ -351,14 +354,17 @@ rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_windo
 
 /**
  * Synchronously unmap and flush everything lazily freed, including the dirty
- * parts of per-lcore blocks (vm_unmap_aliases analogue). On return no stale
- * IOMMU translation of freed memory remains.
+ * parts of per-lcore blocks (vm_unmap_aliases analogue). On a return of 0
+ * no stale IOMMU translation of freed memory remains.
  *
  * @param vm
  *   The space.
  * @return
- *   0, or -EINVAL (vm NULL). A driver error during the purge is logged;
- *   the ranges are flushed and recycled anyway.
+ *   0, -EINVAL (vm NULL), or the first error an IOMMU driver unmap or flush
+ *   returned (logged). The ranges a failed call concerned stay lazily
+ *   freed, never handed out, and every later purge (rte_vmap_purge(), or
+ *   one a free past lazy_max runs) tries them again; until one succeeds a
+ *   device may still reach them.
  */
 __rte_experimental
 int

@@ -202,7 +202,7 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 {
 	struct vmap_node *vn;
 	struct vmap_area *win;
-	bool pooled = true;
+	bool pooled = true, stuck = false;
 	unsigned int ar;
 	int ret;
 
@@ -236,10 +236,12 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 	}
 	ret = vmap_iova_assign(vm, win);
 	if (ret == 0)
-		ret = vmap_iova_map(vm, win);
+		ret = vmap_iova_map_checked(vm, win, &stuck);
 	if (ret != 0) {
 		VMAP_LOG(ERR, "%s: IOVA or IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
-		if (pooled)
+		if (stuck)
+			vmap_lazy_add(vm, win); /* a purge unmaps what the undo could not */
+		else if (pooled)
 			vmap_range_recycle(vm, win);
 		else
 			vmap_retire_range(vm, win);
@@ -258,7 +260,7 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 {
 	struct vmap_area *win;
 	rte_iova_t lo, hi;
-	int ret;
+	int ret, flushed = 0;
 
 	if (vm == NULL) {
 		VMAP_LOG(ERR, "NULL space");
@@ -287,15 +289,22 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	/* Strict: the translation is gone before the range can be reused. */
 	ret = vmap_iova_unmap(vm, win);
 	vmap_iova_span(vm, win, &lo, &hi);
-	if (vm->iommu->unmap != NULL) {
-		int r = vmap_iova_flush(vm, lo, hi);
-
-		if (ret == 0)
-			ret = r;
+	if (vm->iommu->unmap != NULL)
+		flushed = vmap_iova_flush(vm, lo, hi);
+	if (ret == 0 && flushed == 0) {
+		vmap_range_recycle(vm, win);
+		return 0;
 	}
-	if (ret != 0)
-		VMAP_LOG(ERR, "%s: IOMMU unmap of %p failed: %d", vm->name, addr, ret);
-	vmap_range_recycle(vm, win);
+	/*
+	 * The window is freed all the same (the caller can do nothing about
+	 * it), but its range cannot be reused before the driver has dropped
+	 * the translation: the lazy path retries what failed at the next purge.
+	 */
+	VMAP_LOG(ERR, "%s: IOMMU %s of %p failed: %d; the range waits for a purge", vm->name,
+		ret != 0 ? "unmap" : "flush", addr, ret != 0 ? ret : flushed);
+	if (ret == 0)
+		win->flags |= VMAP_AREA_F_UNMAPPED;
+	vmap_lazy_add(vm, win);
 	return 0;
 }
 

@@ -234,14 +234,15 @@ unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto)
 }
 
 int
-vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va)
+vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stuck)
 {
 	const struct rte_vmap_iommu_ops *ops = vm->iommu;
 	rte_iova_t lo, hi;
 	uintptr_t a;
 	size_t len;
-	int ret;
+	int ret, undo;
 
+	*stuck = false;
 	if (ops->map == NULL)
 		return 0;
 	for (a = va->start; a < va->start + va->size; a += len) {
@@ -251,13 +252,27 @@ vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va)
 			continue;
 		/* Undo what was mapped: the space stays as it was (invariant 5). */
 		if (ops->unmap != NULL && a > va->start) {
-			unmap_runs(vm, va, a);
+			undo = unmap_runs(vm, va, a);
 			vmap_iova_span(vm, va, &lo, &hi);
-			vmap_iova_flush(vm, lo, hi);
+			if (undo == 0)
+				undo = vmap_iova_flush(vm, lo, hi);
+			if (undo != 0) {
+				VMAP_LOG(ERR, "%s: runs of 0x%" PRIxPTR "+%zu may stay mapped: %d",
+					vm->name, va->start, va->size, undo);
+				*stuck = true;
+			}
 		}
 		return ret < 0 ? ret : -EIO;
 	}
 	return 0;
+}
+
+int
+vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va)
+{
+	bool stuck;
+
+	return vmap_iova_map_checked(vm, va, &stuck);
 }
 
 int

@@ -102,6 +102,8 @@ enum vmap_area_state {
  * nr_windows or va_used; lookups report the block window inside it).
  */
 #define VMAP_AREA_F_HOST    (1u << 4)
+/* Within a purge: a driver unmap or flush of it failed, it goes back to its lazy list. */
+#define VMAP_AREA_F_RETRY   (1u << 5)
 
 /**
  * One range of address space: a free range, a live window, a pooled range.
@@ -486,7 +488,13 @@ void vmap_iova_publish(struct rte_vmap *vm, const struct vmap_area *va);
 void vmap_iova_clear(struct rte_vmap *vm, const struct vmap_area *va);
 /* Driver map of va (per contiguous run); on failure nothing stays mapped. */
 int vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va);
-/* Driver unmap of va (the same runs as its map), without a flush. */
+/*
+ * vmap_iova_map(), telling whether a failed map could not be undone
+ * (*stuck: its unmap or flush failed too, runs of va may still be mapped;
+ * the range must not be reused before a purge unmaps it).
+ */
+int vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stuck);
+/* Driver unmap of va (the same runs as its map), without a flush; the first error. */
 int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va);
 /* Call fn on each run of va's translation (the runs its map used). */
 void vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
@@ -595,9 +603,15 @@ void vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va);
 /*
  * One batch, with purge_lock held: decay the pools (all of them when
  * full), take every lazy list, unmap the merged ranges, flush, then give
- * the ranges to pools or back. Returns the bytes purged or drained.
+ * the ranges to pools or back. Returns the bytes purged or drained; *err
+ * (if not NULL) 0 or the first driver error, whose ranges stay lazy.
  */
-uint64_t vmap_purge_locked(struct rte_vmap *vm, bool full);
+uint64_t vmap_purge_locked(struct rte_vmap *vm, bool full, int *err);
+/*
+ * Destroy, with purge_lock held: purge everything, once more if the driver
+ * failed, then free what is still lazy (the driver's close follows).
+ */
+void vmap_purge_final(struct rte_vmap *vm);
 /*
  * Pressure: purge and drain every pool, so that everything not in a live
  * window is free again. Returns the bytes made free.

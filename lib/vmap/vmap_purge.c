@@ -22,6 +22,10 @@
  *                 cover live ranges, it only invalidates)
  *   return        only now, ranges go to their node's pool or back to the
  *                 free tree with their backing and IOVA (invariants 1, 2)
+ *   hold          but a range a failed unmap or flush covered goes back to
+ *                 its lazy list instead (VMAP_AREA_F_UNMAPPED if only the
+ *                 flush is owed), for the next purge to try again: it is
+ *                 never reused while the driver may still translate it
  *
  * The purge holds purge_lock (a mutex) and takes node and arena locks one
  * at a time, briefly, so allocators on other lcores are not stopped for
@@ -50,10 +54,16 @@
 /* Ranges returned to a pool per hold of its lock. */
 #define VMAP_PURGE_SLICE 64
 
+/* purge_run.range of a run that is no range's: a live block's dirt. */
+#define PURGE_NO_RANGE SIZE_MAX
+
 struct purge_run {
 	rte_iova_t iova;
 	size_t len;
-	bool unmap;   /* still mapped: the purge unmaps it */
+	size_t range;        /* index in ranges[] of the range it is a run of */
+	bool unmap;          /* still mapped: the purge unmaps it */
+	bool unmap_failed;   /* the unmap covering it failed */
+	bool flush_failed;   /* the flush covering it failed */
 };
 
 struct purge_batch {
@@ -64,7 +74,10 @@ struct purge_batch {
 	size_t nr_runs;
 	size_t cap_runs;
 	bool run_unmap;
+	size_t run_range;
 	bool oom;
+	/* Lazy ranges ranges[] had no room for (no memory), linked by link. */
+	struct vmap_area *overflow;
 };
 
 static void *
@@ -92,7 +105,12 @@ add_run(rte_iova_t iova, size_t len, void *arg)
 		}
 		b->runs = p;
 	}
-	b->runs[b->nr_runs++] = (struct purge_run){ iova, len, b->run_unmap };
+	b->runs[b->nr_runs++] = (struct purge_run){
+		.iova = iova,
+		.len = len,
+		.range = b->run_range,
+		.unmap = b->run_unmap,
+	};
 }
 
 static int
@@ -104,7 +122,7 @@ run_cmp(const void *x, const void *y)
 }
 
 static uint64_t purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr,
-		bool full, bool blocks);
+		bool full, bool blocks, int *err);
 
 void
 vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va)
@@ -128,7 +146,7 @@ vmap_lazy_add(struct rte_vmap *vm, struct vmap_area *va)
 	 * touches no other node's lists or pools.
 	 */
 	if (lazy > vm->lazy_share && pthread_mutex_trylock(&vm->purge_lock) == 0) {
-		purge_nodes(vm, vn->id, 1, false, false);
+		purge_nodes(vm, vn->id, 1, false, false, NULL);
 		pthread_mutex_unlock(&vm->purge_lock);
 	}
 }
@@ -164,8 +182,11 @@ detach_lazy(struct rte_vmap *vm, unsigned int first, unsigned int nr,
 			if (b->nr_ranges == b->cap_ranges) {
 				p = grow(b->ranges, &b->cap_ranges, sizeof(*b->ranges));
 				if (p == NULL) {
-					/* Keep the rest for the next purge. */
-					lazy_push_chain(&vm->nodes[i], va);
+					/* No memory: the rest is purged range by range. */
+					for (next = va; STAILQ_NEXT(next, link) != NULL;)
+						next = STAILQ_NEXT(next, link);
+					STAILQ_NEXT(next, link) = b->overflow;
+					b->overflow = va;
 					break;
 				}
 				b->ranges = p;
@@ -204,15 +225,31 @@ sort_runs(struct purge_batch *b)
 	}
 }
 
-/* Unmap the merged runs, then flush the span once (or per far-apart group). */
-static void
+/* Flush [lo, hi), the runs [first, last) of the batch; note them on failure. */
+static int
+flush_group(struct rte_vmap *vm, struct purge_batch *b, size_t first, size_t last,
+		rte_iova_t lo, rte_iova_t hi)
+{
+	int ret = vmap_iova_flush(vm, lo, hi);
+
+	for (; ret != 0 && first < last; first++)
+		b->runs[first].flush_failed = true;
+	return ret;
+}
+
+/*
+ * Unmap the merged runs, then flush the span once (or per far-apart group).
+ * Returns the first driver error (the runs it concerned are marked).
+ */
+static int
 unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 {
 	rte_iova_t lo, hi, run_end;
-	size_t i, j;
+	size_t i, j, k, group = 0;
+	int ret, err = 0;
 
 	if (b->nr_runs == 0)
-		return;
+		return 0;
 	sort_runs(b);
 	lo = b->runs[0].iova;
 	hi = lo;
@@ -223,35 +260,129 @@ unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 				b->runs[j].unmap == b->runs[i].unmap; j++)
 			run_end += b->runs[j].len;
 		if (b->runs[i].iova > hi + VMAP_FLUSH_GAP) {
-			vmap_iova_flush(vm, lo, hi);
+			ret = flush_group(vm, b, group, i, lo, hi);
+			err = err != 0 ? err : ret;
 			lo = b->runs[i].iova;
+			group = i;
 		}
-		if (b->runs[i].unmap && vmap_iova_unmap_run(vm, b->runs[i].iova,
-				run_end - b->runs[i].iova) != 0)
-			VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIx64 "+%" PRIu64 " failed",
-				vm->name, b->runs[i].iova, run_end - b->runs[i].iova);
+		ret = b->runs[i].unmap ?
+			vmap_iova_unmap_run(vm, b->runs[i].iova, run_end - b->runs[i].iova) : 0;
+		if (ret != 0) {
+			VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIx64 "+%" PRIu64 " failed: %d",
+				vm->name, b->runs[i].iova, run_end - b->runs[i].iova, ret);
+			for (k = i; k < j; k++)
+				b->runs[k].unmap_failed = true;
+			err = err != 0 ? err : ret;
+		}
 		hi = RTE_MAX(hi, run_end);
 	}
-	vmap_iova_flush(vm, lo, hi);
+	ret = flush_group(vm, b, group, b->nr_runs, lo, hi);
+	return err != 0 ? err : ret;
 }
 
-/* No memory to sort the batch: unmap and flush range by range instead. */
+/*
+ * Mark the ranges whose runs failed (VMAP_AREA_F_RETRY): a failed flush
+ * leaves them owing the flush only (VMAP_AREA_F_UNMAPPED), a failed unmap
+ * owing the unmap again, which wins over a flush failure of another run.
+ */
 static void
-purge_one_by_one(struct rte_vmap *vm, struct purge_batch *b)
+mark_failed_ranges(struct purge_batch *b)
+{
+	const struct purge_run *run;
+	struct vmap_area *va;
+	size_t i;
+
+	for (i = 0; i < b->nr_runs; i++) {
+		run = &b->runs[i];
+		if (run->range == PURGE_NO_RANGE || !run->flush_failed)
+			continue;
+		b->ranges[run->range]->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
+	}
+	for (i = 0; i < b->nr_runs; i++) {
+		run = &b->runs[i];
+		if (run->range == PURGE_NO_RANGE || !run->unmap_failed)
+			continue;
+		va = b->ranges[run->range];
+		va->flags = (va->flags | VMAP_AREA_F_RETRY) & ~VMAP_AREA_F_UNMAPPED;
+	}
+}
+
+/*
+ * Unmap (unless done) and flush one range on its own. 0, or the driver's
+ * error with the range marked VMAP_AREA_F_RETRY (and UNMAPPED if only the
+ * flush failed).
+ */
+static int
+purge_range_alone(struct rte_vmap *vm, struct vmap_area *va)
 {
 	rte_iova_t lo, hi;
+	int unmapped, flushed;
+
+	unmapped = (va->flags & VMAP_AREA_F_UNMAPPED) == 0 ? vmap_iova_unmap(vm, va) : 0;
+	if (unmapped != 0)
+		VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIxPTR "+%zu failed: %d", vm->name,
+			va->start, va->size, unmapped);
+	vmap_iova_span(vm, va, &lo, &hi);
+	flushed = vmap_iova_flush(vm, lo, hi);
+	if (unmapped == 0 && flushed == 0)
+		return 0;
+	va->flags |= VMAP_AREA_F_RETRY | (unmapped == 0 ? VMAP_AREA_F_UNMAPPED : 0);
+	return unmapped != 0 ? unmapped : flushed;
+}
+
+/*
+ * No memory to sort the batch: unmap and flush range by range instead.
+ * Returns the first driver error; the ranges concerned are marked.
+ */
+static int
+purge_one_by_one(struct rte_vmap *vm, struct purge_batch *b)
+{
+	int flushed, ret, err = 0;
 	size_t i;
 
 	for (i = 0; i < b->nr_ranges; i++) {
-		if ((b->ranges[i]->flags & VMAP_AREA_F_UNMAPPED) == 0)
-			vmap_iova_unmap(vm, b->ranges[i]);
-		vmap_iova_span(vm, b->ranges[i], &lo, &hi);
-		vmap_iova_flush(vm, lo, hi);
+		ret = purge_range_alone(vm, b->ranges[i]);
+		err = err != 0 ? err : ret;
 	}
-	/* Block dirt collected before memory ran out: flush-only runs. */
-	for (i = 0; i < b->nr_runs; i++)
-		if (!b->runs[i].unmap)
-			vmap_iova_flush(vm, b->runs[i].iova, b->runs[i].iova + b->runs[i].len);
+	/*
+	 * Block dirt collected before memory ran out: flush-only runs. A failure
+	 * is only reported: dirt is never carved again, and the block's host
+	 * is flushed whole before it is reused (vmap_block.h).
+	 */
+	for (i = 0; i < b->nr_runs; i++) {
+		if (b->runs[i].unmap)
+			continue;
+		flushed = vmap_iova_flush(vm, b->runs[i].iova, b->runs[i].iova + b->runs[i].len);
+		err = err != 0 ? err : flushed;
+	}
+	return err;
+}
+
+/*
+ * Ranges marked VMAP_AREA_F_RETRY go back to their lazy lists, still
+ * counted in lazy_bytes, for the next purge; the others stay in ranges[],
+ * in order (one node's ranges together).
+ */
+static void
+hold_failed(struct rte_vmap *vm, struct purge_batch *b)
+{
+	struct vmap_area *va;
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nr_ranges; i++) {
+		va = b->ranges[i];
+		if ((va->flags & VMAP_AREA_F_RETRY) == 0) {
+			b->ranges[n++] = va;
+			continue;
+		}
+		va->flags &= ~VMAP_AREA_F_RETRY;
+		STAILQ_NEXT(va, link) = NULL;
+		lazy_push_chain(&vm->nodes[va->alloc_node], va);
+	}
+	if (n != b->nr_ranges)
+		VMAP_LOG(ERR, "%s: %zu freed ranges kept from reuse until a purge unmaps and "
+			"flushes them", vm->name, b->nr_ranges - n);
+	b->nr_ranges = n;
 }
 
 /*
@@ -265,6 +396,7 @@ add_block_dirt(rte_iova_t iova, size_t len, void *arg)
 	size_t n = b->nr_runs;
 
 	b->run_unmap = false;
+	b->run_range = PURGE_NO_RANGE;
 	add_run(iova, len, b);
 	return b->nr_runs > n ? 0 : -ENOMEM;
 }
@@ -289,6 +421,40 @@ pools_release(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool ful
 		vmap_retire_range(vm, va);
 	}
 	return bytes;
+}
+
+/*
+ * The ranges of the batch that had no room in it, one by one: what a
+ * purge takes it finishes, memory or not. Returns the first driver error.
+ */
+static int
+purge_overflow(struct rte_vmap *vm, struct purge_batch *b, bool full, uint64_t *bytes)
+{
+	struct vmap_area *va, *next;
+	int ret, err = 0;
+
+	for (va = b->overflow; va != NULL; va = next) {
+		next = STAILQ_NEXT(va, link);
+		ret = purge_range_alone(vm, va);
+		err = err != 0 ? err : ret;
+		if ((va->flags & VMAP_AREA_F_RETRY) != 0) {
+			va->flags &= ~VMAP_AREA_F_RETRY;
+			STAILQ_NEXT(va, link) = NULL;
+			lazy_push_chain(&vm->nodes[va->alloc_node], va);
+			continue;
+		}
+		__atomic_sub_fetch(&vm->nodes[va->alloc_node].lazy_bytes, va->size,
+			__ATOMIC_RELAXED);
+		*bytes += va->size;
+		if (full) {
+			va->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
+			vmap_retire_range(vm, va);
+		} else {
+			vmap_range_recycle(vm, va);
+		}
+	}
+	b->overflow = NULL;
+	return err;
 }
 
 /*
@@ -335,15 +501,18 @@ return_ranges(struct rte_vmap *vm, struct purge_batch *b, bool full)
  * One batch over nodes [first, first + nr), with purge_lock held. With
  * blocks (every node: rte_vmap_purge(), reclaim, destroy), per-lcore
  * blocks first (seed 04): idle ones join the lazy lists before they are
- * detached, the dirt of the others joins this batch's flush.
+ * detached, the dirt of the others joins this batch's flush. *err (if
+ * not NULL) receives 0 or the first driver error.
  */
 static uint64_t
-purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full, bool blocks)
+purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full, bool blocks,
+		int *err)
 {
 	struct purge_batch b = { 0 };
 	unsigned int folded = 0;
 	uint64_t bytes;
-	size_t i;
+	size_t i, taken;
+	int ret = 0, overflow_err;
 
 	/* Decay before refilling, so fresh ranges are what the pools keep. */
 	bytes = pools_release(vm, first, nr, full);
@@ -354,26 +523,39 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full,
 		for (i = 0; i < b.nr_ranges; i++) {
 			b.run_unmap = (b.ranges[i]->flags & VMAP_AREA_F_UNMAPPED) == 0 &&
 				vm->iommu->unmap != NULL;
+			b.run_range = i;
 			vmap_iova_for_each_run(vm, b.ranges[i], add_run, &b);
 		}
-		if (b.oom)
-			purge_one_by_one(vm, &b);
-		else
-			unmap_and_flush(vm, &b);
+		if (b.oom) {
+			ret = purge_one_by_one(vm, &b);
+		} else {
+			ret = unmap_and_flush(vm, &b);
+			mark_failed_ranges(&b);
+		}
 	}
+	taken = b.nr_ranges;
+	if (ret != 0)
+		hold_failed(vm, &b);
 	bytes += return_ranges(vm, &b, full);
+	if (b.overflow != NULL) {
+		taken++;
+		overflow_err = purge_overflow(vm, &b, full, &bytes);
+		ret = ret != 0 ? ret : overflow_err;
+	}
 	rte_vmap_trace_purge(vm->name, first, nr, b.nr_ranges + folded, bytes);
-	if (b.nr_ranges != 0 || folded != 0)
+	if (taken != 0 || folded != 0)
 		__atomic_fetch_add(&vm->nr_purges, 1, __ATOMIC_RELAXED);
 	free(b.ranges);
 	free(b.runs);
+	if (err != NULL)
+		*err = ret;
 	return bytes;
 }
 
 uint64_t
-vmap_purge_locked(struct rte_vmap *vm, bool full)
+vmap_purge_locked(struct rte_vmap *vm, bool full, int *err)
 {
-	return purge_nodes(vm, 0, vm->nr_nodes, full, true);
+	return purge_nodes(vm, 0, vm->nr_nodes, full, true, err);
 }
 
 uint64_t
@@ -382,21 +564,57 @@ vmap_reclaim(struct rte_vmap *vm)
 	uint64_t bytes;
 
 	pthread_mutex_lock(&vm->purge_lock);
-	bytes = vmap_purge_locked(vm, true);
+	bytes = vmap_purge_locked(vm, true, NULL);
 	pthread_mutex_unlock(&vm->purge_lock);
 	return bytes;
+}
+
+void
+vmap_purge_final(struct rte_vmap *vm)
+{
+	struct vmap_area *va, *next;
+	uint64_t nr = 0;
+	unsigned int i;
+	int err;
+
+	vmap_purge_locked(vm, true, &err);
+	if (err != 0)
+		vmap_purge_locked(vm, true, &err);
+	/*
+	 * Still failing: the ranges go with the space, whose driver close
+	 * tears its translations down and whose reservation goes whole.
+	 */
+	for (i = 0; i < vm->nr_nodes; i++) {
+		va = __atomic_exchange_n(&vm->nodes[i].lazy_head, NULL, __ATOMIC_ACQUIRE);
+		for (; va != NULL; va = next) {
+			next = STAILQ_NEXT(va, link);
+			vmap_area_delete(va);
+			nr++;
+		}
+		__atomic_store_n(&vm->nodes[i].lazy_bytes, 0, __ATOMIC_RELAXED);
+	}
+	if (nr != 0)
+		VMAP_LOG(ERR, "%s: %" PRIu64 " freed ranges never unmapped and flushed by the "
+			"IOMMU driver: released with the space", vm->name, nr);
 }
 
 int
 rte_vmap_purge(struct rte_vmap *vm)
 {
+	int err;
+
 	if (vm == NULL) {
 		VMAP_LOG(ERR, "NULL space");
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&vm->purge_lock);
-	vmap_purge_locked(vm, false);
+	vmap_purge_locked(vm, false, &err);
 	pthread_mutex_unlock(&vm->purge_lock);
-	return 0;
+	if (err == 0)
+		return 0;
+	/* Drivers return a negative errno; anything else is an I/O error. */
+	err = err < 0 ? err : -EIO;
+	rte_errno = -err;
+	return err;
 }

@@ -365,7 +365,7 @@ rte_vmap_destroy(struct rte_vmap *vm)
 	vmap_blocks_release(vm);
 	pthread_mutex_lock(&vm->purge_lock);
 	/* Lazily freed ranges first: unmapped and flushed like any purge. */
-	vmap_purge_locked(vm, true);
+	vmap_purge_final(vm);
 	vmap_busy_drain(vm, destroy_live, &ctx);
 	if (ctx.nr_live != 0)
 		VMAP_LOG(NOTICE, "%s: destroyed with %" PRIu64 " live windows, released",
