@@ -140,6 +140,15 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 void
 vmap_range_recycle(struct rte_vmap *vm, struct vmap_area *win)
 {
+	rte_iova_t lo, hi;
+
+	vmap_iova_span(vm, win, &lo, &hi);
+	if (unlikely(vmap_owed_overlaps(vm, lo, hi))) {
+		/* A block window in it failed its unmap or flush: a purge settles it first. */
+		win->flags |= VMAP_AREA_F_UNMAPPED;
+		vmap_lazy_add(vm, win);
+		return;
+	}
 	win->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
 	if (vmap_pool_put(&vm->nodes[win->alloc_node], win))
 		return;
@@ -287,7 +296,7 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 		return 0;
 	}
 	/* Strict: the translation is gone before the range can be reused. */
-	ret = vmap_iova_unmap(vm, win);
+	ret = vmap_iova_unmap_range(vm, win);
 	vmap_iova_span(vm, win, &lo, &hi);
 	if (vm->iommu->unmap != NULL)
 		flushed = vmap_iova_flush(vm, lo, hi);

@@ -45,6 +45,7 @@ vmap_iova_init(struct rte_vmap *vm)
 	vm->fast.iova_table = p;
 
 	rte_spinlock_init(&vm->iova_lock);
+	rte_spinlock_init(&vm->owed_lock);
 	vmap_free_tree_init(&vm->iova_free);
 	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN)
 		return 0;
@@ -63,6 +64,7 @@ vmap_iova_init(struct rte_vmap *vm)
 void
 vmap_iova_fini(struct rte_vmap *vm)
 {
+	vmap_owed_fini(vm);
 	vmap_free_tree_fini(&vm->iova_free);
 	if (vm->iova_table != NULL)
 		munmap(vm->iova_table, vm->iova_table_len);
@@ -217,20 +219,49 @@ vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
 	}
 }
 
+/* Unmap the runs of va below upto; a refused run is owed if owe. The first error. */
 static int
-unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto)
+unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto, bool owe)
 {
+	rte_iova_t iova;
 	uintptr_t a;
 	size_t len;
 	int ret = 0, r;
 
 	for (a = va->start; a < upto; a += len) {
 		len = run_len(vm, va, a);
-		r = vmap_iova_unmap_run(vm, vmap_iova_of(vm, va, a), len);
-		if (r != 0 && ret == 0)
+		iova = vmap_iova_of(vm, va, a);
+		r = vmap_iova_unmap_run(vm, iova, len);
+		if (r == 0)
+			continue;
+		if (owe)
+			vmap_owed_unmap_add(vm, iova, len);
+		if (ret == 0)
 			ret = r;
 	}
 	return ret;
+}
+
+/*
+ * A failed unmap or flush another caller could not keep its range for may
+ * overlap va: settle it (as a purge would) before mapping over it, or fail.
+ */
+static int
+settle_before_map(struct rte_vmap *vm, const struct vmap_area *va)
+{
+	rte_iova_t lo, hi;
+
+	vmap_iova_span(vm, va, &lo, &hi);
+	if (likely(!vmap_owed_overlaps(vm, lo, hi)))
+		return 0;
+	pthread_mutex_lock(&vm->purge_lock);
+	vmap_owed_settle(vm, lo, hi);
+	pthread_mutex_unlock(&vm->purge_lock);
+	if (!vmap_owed_overlaps(vm, lo, hi))
+		return 0;
+	VMAP_LOG(ERR, "%s: IOVA 0x%" PRIx64 "-0x%" PRIx64 " still owes a driver unmap or flush",
+		vm->name, lo, hi);
+	return -EIO;
 }
 
 int
@@ -245,6 +276,9 @@ vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stu
 	*stuck = false;
 	if (ops->map == NULL)
 		return 0;
+	ret = settle_before_map(vm, va);
+	if (ret != 0)
+		return ret;
 	for (a = va->start; a < va->start + va->size; a += len) {
 		len = run_len(vm, va, a);
 		ret = driver_map(vm, a, vmap_iova_of(vm, va, a), len);
@@ -252,7 +286,7 @@ vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stu
 			continue;
 		/* Undo what was mapped: the space stays as it was (invariant 5). */
 		if (ops->unmap != NULL && a > va->start) {
-			undo = unmap_runs(vm, va, a);
+			undo = unmap_runs(vm, va, a, false);
 			vmap_iova_span(vm, va, &lo, &hi);
 			if (undo == 0)
 				undo = vmap_iova_flush(vm, lo, hi);
@@ -280,7 +314,15 @@ vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va)
 {
 	if (vm->iommu->unmap == NULL)
 		return 0;
-	return unmap_runs(vm, va, va->start + va->size);
+	return unmap_runs(vm, va, va->start + va->size, true);
+}
+
+int
+vmap_iova_unmap_range(struct rte_vmap *vm, const struct vmap_area *va)
+{
+	if (vm->iommu->unmap == NULL)
+		return 0;
+	return unmap_runs(vm, va, va->start + va->size, false);
 }
 
 int
@@ -296,9 +338,12 @@ vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end)
 	else
 		ret = vm->iommu->flush(vm->iommu_priv, start, end);
 	rte_vmap_trace_flush(vm->name, start, end, ret);
-	if (ret != 0)
+	if (ret != 0) {
 		VMAP_LOG(ERR, "%s: IOMMU flush of 0x%" PRIx64 "-0x%" PRIx64 " failed: %d",
 			vm->name, start, end, ret);
+		/* Whoever called, the next purge flushes it again. */
+		vmap_owed_flush_add(vm, start, end);
+	}
 	return ret;
 }
 

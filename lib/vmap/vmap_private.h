@@ -33,6 +33,7 @@
  *   vmap_block.lock
  *   vmap_backing stripe locks
  *   vmap_extmem.lock       (RTE_VMAP_F_EXTMEM: page map/unmap shared, devices exclusive)
+ *   vmap_space.owed_lock   (vmap_iova.c: a few stores, nothing called under it)
  * No function allocates memory (malloc) while holding a spinlock. A block's
  * owner carves and frees its active block without any lock (vmap_block.h).
  */
@@ -356,6 +357,18 @@ struct rte_vmap {
 	struct vmap_blocks *blocks;
 	/** DPDK registration of an RTE_VMAP_F_EXTMEM space (vmap_extmem.c); NULL if none. */
 	struct vmap_extmem *extmem;
+	/**
+	 * Driver calls that failed where the caller could not keep its range
+	 * from reuse (vmap_iova.c): unmaps refused (a list) and flushes that
+	 * failed (one span covering them, empty when lo >= hi). Purges retry
+	 * them; nothing overlapping them is recycled or mapped before.
+	 * owed_lock protects the three; owed is non-zero while any is owed.
+	 */
+	rte_spinlock_t owed_lock;
+	struct vmap_owed_unmap *owed_unmaps;
+	rte_iova_t owed_lo;
+	rte_iova_t owed_hi;
+	uint32_t owed;
 
 	TAILQ_ENTRY(rte_vmap) next;
 };
@@ -494,18 +507,42 @@ int vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va);
  * the range must not be reused before a purge unmaps it).
  */
 int vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stuck);
-/* Driver unmap of va (the same runs as its map), without a flush; the first error. */
+/*
+ * Driver unmap of va (the same runs as its map), without a flush; the
+ * first error. For callers that let the range go whatever happens: a run
+ * the driver refuses is owed (vmap_owed.c).
+ */
 int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va);
+/* The same, owing nothing: on failure the caller keeps va from reuse (lazy). */
+int vmap_iova_unmap_range(struct rte_vmap *vm, const struct vmap_area *va);
 /* Call fn on each run of va's translation (the runs its map used). */
 void vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
 		void (*fn)(rte_iova_t iova, size_t len, void *arg), void *arg);
 /* Driver unmap of [iova, iova + len), counted; a merge of whole runs. */
 int vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len);
-/* Driver flush over [start, end) of IOVA. */
+/* Driver flush over [start, end) of IOVA; a failed one is owed (vmap_owed.c). */
 int vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end);
 /* IOVA span [*lo, *hi) that va's translation covers. */
 void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
 		rte_iova_t *lo, rte_iova_t *hi);
+
+/* ---- vmap_owed.c: driver calls owed ---------------------------------- */
+
+struct vmap_owed_unmap;
+/* An unmap of IOVA [iova, iova + len) the driver refused, for a caller that drops its range. */
+void vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len);
+/* A flush of IOVA [lo, hi) that failed. */
+void vmap_owed_flush_add(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
+/*
+ * With purge_lock held: retry the owed unmaps overlapping IOVA [lo, hi),
+ * then flush them and the owed flush span. 0, or the first driver error
+ * (what failed stays owed).
+ */
+int vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
+/* Whether something owed overlaps IOVA [lo, hi): a range there must not be reused yet. */
+bool vmap_owed_overlaps(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
+/* Forget what is still owed (destroy, after the driver's close). */
+void vmap_owed_fini(struct rte_vmap *vm);
 
 /* ---- vmap_iommu.c ----------------------------------------------------- */
 

@@ -318,14 +318,18 @@ purge_range_alone(struct rte_vmap *vm, struct vmap_area *va)
 	rte_iova_t lo, hi;
 	int unmapped, flushed;
 
-	unmapped = (va->flags & VMAP_AREA_F_UNMAPPED) == 0 ? vmap_iova_unmap(vm, va) : 0;
+	unmapped = (va->flags & VMAP_AREA_F_UNMAPPED) == 0 ? vmap_iova_unmap_range(vm, va) : 0;
 	if (unmapped != 0)
 		VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIxPTR "+%zu failed: %d", vm->name,
 			va->start, va->size, unmapped);
 	vmap_iova_span(vm, va, &lo, &hi);
 	flushed = vmap_iova_flush(vm, lo, hi);
-	if (unmapped == 0 && flushed == 0)
+	if (unmapped == 0 && flushed == 0) {
+		/* Done, unless a block window in it still owes its own unmap. */
+		if (vmap_owed_overlaps(vm, lo, hi))
+			va->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
 		return 0;
+	}
 	va->flags |= VMAP_AREA_F_RETRY | (unmapped == 0 ? VMAP_AREA_F_UNMAPPED : 0);
 	return unmapped != 0 ? unmapped : flushed;
 }
@@ -356,6 +360,25 @@ purge_one_by_one(struct rte_vmap *vm, struct purge_batch *b)
 		err = err != 0 ? err : flushed;
 	}
 	return err;
+}
+
+/*
+ * Ranges done with, but overlapping an unmap or flush owed for a block
+ * window inside them (vmap_owed.c): held too, owing no unmap of their own.
+ */
+static void
+mark_owed_ranges(struct rte_vmap *vm, struct purge_batch *b)
+{
+	rte_iova_t lo, hi;
+	size_t i;
+
+	for (i = 0; i < b->nr_ranges; i++) {
+		if ((b->ranges[i]->flags & VMAP_AREA_F_RETRY) != 0)
+			continue;
+		vmap_iova_span(vm, b->ranges[i], &lo, &hi);
+		if (vmap_owed_overlaps(vm, lo, hi))
+			b->ranges[i]->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
+	}
 }
 
 /*
@@ -512,13 +535,15 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full,
 	unsigned int folded = 0;
 	uint64_t bytes;
 	size_t i, taken;
-	int ret = 0, overflow_err;
+	int ret = 0, owed_err, overflow_err;
 
 	/* Decay before refilling, so fresh ranges are what the pools keep. */
 	bytes = pools_release(vm, first, nr, full);
 	if (blocks)
 		folded = vmap_blocks_purge(vm, full, add_block_dirt, &b);
 	detach_lazy(vm, first, nr, &b);
+	/* What block windows and strict frees could not finish, first. */
+	owed_err = vmap_owed_settle(vm, 0, RTE_BAD_IOVA);
 	if (vm->iommu->unmap != NULL || vm->iommu->flush != NULL) {
 		for (i = 0; i < b.nr_ranges; i++) {
 			b.run_unmap = (b.ranges[i]->flags & VMAP_AREA_F_UNMAPPED) == 0 &&
@@ -534,8 +559,10 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full,
 		}
 	}
 	taken = b.nr_ranges;
-	if (ret != 0)
-		hold_failed(vm, &b);
+	ret = owed_err != 0 ? owed_err : ret;
+	if (__atomic_load_n(&vm->owed, __ATOMIC_ACQUIRE) != 0)
+		mark_owed_ranges(vm, &b);
+	hold_failed(vm, &b);
 	bytes += return_ranges(vm, &b, full);
 	if (b.overflow != NULL) {
 		taken++;
