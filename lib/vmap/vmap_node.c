@@ -58,8 +58,14 @@ vmap_nodes_init(struct rte_vmap *vm)
 		vm->nr_arenas * sizeof(*vm->arenas));
 	vm->nodes = vmap_fault_aligned_alloc(RTE_CACHE_LINE_SIZE,
 		vm->nr_nodes * sizeof(*vm->nodes));
-	if (vm->arenas == NULL || vm->nodes == NULL)
+	if (vm->arenas == NULL || vm->nodes == NULL) {
+		/* Not initialised: vmap_nodes_fini() must not walk them. */
+		free(vm->arenas);
+		free(vm->nodes);
+		vm->arenas = NULL;
+		vm->nodes = NULL;
 		return -ENOMEM;
+	}
 	memset(vm->arenas, 0, vm->nr_arenas * sizeof(*vm->arenas));
 	memset(vm->nodes, 0, vm->nr_nodes * sizeof(*vm->nodes));
 
