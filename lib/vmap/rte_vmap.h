@@ -209,8 +209,11 @@ rte_vmap_destroy(struct rte_vmap *vm);
  *   - EINVAL: vm NULL, size 0 or too large, align not a power of two,
  *     socket not present.
  *   - ENOMEM: VA or memory exhausted, even after purging lazily freed space
- *     and draining pools.
+ *     and draining pools (this includes the system refusing to map, fault
+ *     in or move backing pages).
  *   - any error the IOMMU driver's map returned.
+ *   - with RTE_VMAP_F_EXTMEM, the error rte_dev_dma_map() gave for a new
+ *     backing page.
  */
 __rte_experimental
 void *
@@ -249,7 +252,7 @@ rte_vmap_free(struct rte_vmap *vm, void *addr);
  *   Bytes, at most rte_vmap_block_max(); rounded up to a multiple of 4096.
  * @return
  *   The window start, or NULL with rte_errno EINVAL (size 0 or too large,
- *   vm NULL) or ENOMEM.
+ *   vm NULL), ENOMEM, or the error the IOMMU driver's map returned.
  */
 __rte_experimental
 void *

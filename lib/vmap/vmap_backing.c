@@ -213,9 +213,14 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 		ret = -ENOMEM;
 		goto uncharge;
 	}
-	ret = vmap_topo_place(&vm->topo, socket_idx, tmp, len);
-	if (ret != 0)
-		goto unmap;
+	/*
+	 * Placement is a preference (MPOL_PREFERRED falls back by itself when
+	 * the socket is full): if it cannot even be asked for, the memory goes
+	 * where the kernel puts it, as on a machine without NUMA policy calls.
+	 */
+	if (vmap_topo_place(&vm->topo, socket_idx, tmp, len) != 0)
+		VMAP_LOG(WARNING, "%s: backing at 0x%" PRIxPTR " not placed on socket %d",
+			vm->name, (uintptr_t)dst, vm->topo.socket_id[socket_idx]);
 	/* Fault in now, so that a shortage fails here and not as SIGBUS later. */
 	if (populate(tmp, len) != 0) {
 		ret = -ENOMEM;
