@@ -36,6 +36,26 @@ vmap_test_free_hugepages(void)
 }
 
 /*
+ * Hugepage memory this process maps, from /proc/self/status (kB): unlike
+ * the system's free count, tests running beside it do not change it.
+ */
+static inline unsigned long
+vmap_test_process_hugetlb_kb(void)
+{
+	char line[256];
+	unsigned long kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugetlbPages: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
  * The backing page size tests use: 2 MiB when enough hugepages are free,
  * else 4 KiB (the library's no-hugepage mode), so the suites run anywhere.
  */

@@ -145,23 +145,6 @@ test_create_4k_pages_needs_no_hugepages(void)
 	return TEST_SUCCESS;
 }
 
-/* Hugepage memory this process maps, from /proc/self/status (kB). */
-static unsigned long
-process_hugetlb_kb(void)
-{
-	char line[256];
-	unsigned long kb = 0;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugetlbPages: %lu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 static int
 test_destroy_releases_live_windows(void)
 {
@@ -176,17 +159,17 @@ test_destroy_releases_live_windows(void)
 		return TEST_SKIPPED;
 	}
 	/* This process's own hugepages: tests running beside it do not count. */
-	before = process_hugetlb_kb();
+	before = vmap_test_process_hugetlb_kb();
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create failed: %d", rte_errno);
 	for (i = 0; i < 8; i++)
 		TEST_ASSERT_NOT_NULL(rte_vmap_alloc(vm, (size_t)(i + 1) << 20, 0, SOCKET_ID_ANY),
 			"alloc %d failed", i);
-	TEST_ASSERT(process_hugetlb_kb() >= before + (36 << 10), "36 MiB of windows hold %lu kB",
-		process_hugetlb_kb() - before);
+	TEST_ASSERT(vmap_test_process_hugetlb_kb() >= before + (36 << 10),
+		"36 MiB of windows hold %lu kB", vmap_test_process_hugetlb_kb() - before);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(process_hugetlb_kb(), before, "hugepages not given back: %lu kB, "
-		"%lu kB before", process_hugetlb_kb(), before);
+	TEST_ASSERT_EQUAL(vmap_test_process_hugetlb_kb(), before, "hugepages not given back: "
+		"%lu kB, %lu kB before", vmap_test_process_hugetlb_kb(), before);
 	return TEST_SUCCESS;
 }
 

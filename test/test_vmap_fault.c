@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * vmap_fault_autotest: fault injection (rte_vmap_fault.h).
+ *
+ * Every fault point is swept: armed at its Nth call, N = 1, 2, 3, ..., over
+ * a scenario run on every space configuration, each run checked clean
+ * (fault_sweep.c says how). The other cases pin down what the sweep can
+ * only see in passing: a freed range is not handed out again before the
+ * driver has unmapped and flushed it, even when unmap or flush fail, once
+ * or for good, in lazy and strict spaces and in per-lcore blocks; a failed
+ * mbind() does not fail a window; the control API's misuse errors.
+ *
+ * Without -Dfault_injection=true the test skips itself.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_vmap.h>
+#include <rte_vmap_fault.h>
+#include <rte_vmap_iommu_sim.h>
+
+#include "fault_sweep.h"
+#include "test.h"
+#include "test_vmap.h"
+#include "vmap_private.h"
+
+/* A plain space: 4 KiB pages, no IOMMU, IOVA as VA. */
+static const struct fi_config fi_plain = {
+	"4k-none-va", RTE_VMAP_PAGE_4K, "none", RTE_VMAP_IOVA_VA, 0, 0
+};
+
+#define FI_SWEEP_CASE(fn, point) \
+static int \
+fn(void) \
+{ \
+	return fi_sweep(point); \
+}
+
+FI_SWEEP_CASE(test_sweep_mmap, RTE_VMAP_FAULT_MMAP)
+FI_SWEEP_CASE(test_sweep_mremap, RTE_VMAP_FAULT_MREMAP)
+FI_SWEEP_CASE(test_sweep_populate, RTE_VMAP_FAULT_POPULATE)
+FI_SWEEP_CASE(test_sweep_mbind, RTE_VMAP_FAULT_MBIND)
+FI_SWEEP_CASE(test_sweep_iommu_map, RTE_VMAP_FAULT_IOMMU_MAP)
+FI_SWEEP_CASE(test_sweep_iommu_unmap, RTE_VMAP_FAULT_IOMMU_UNMAP)
+FI_SWEEP_CASE(test_sweep_iommu_flush, RTE_VMAP_FAULT_IOMMU_FLUSH)
+FI_SWEEP_CASE(test_sweep_extmem_register, RTE_VMAP_FAULT_EXTMEM_REGISTER)
+FI_SWEEP_CASE(test_sweep_dev_dma_map, RTE_VMAP_FAULT_DEV_DMA_MAP)
+FI_SWEEP_CASE(test_sweep_alloc, RTE_VMAP_FAULT_ALLOC)
+
+/* ---- the purge invariant ------------------------------------------------------ */
+
+#define FI_PROBE_SIZE (64 * KIB)
+#define FI_PROBES 32
+
+/* A window freed while a device had its translation in the IOTLB. */
+struct fi_freed {
+	char *va;
+	rte_iova_t iova;
+};
+
+static struct rte_vmap *
+fi_sim_space(const char *name, enum rte_vmap_iova_mode mode, unsigned int flags)
+{
+	const struct fi_config cfg = { name, RTE_VMAP_PAGE_4K, "sim", mode, flags };
+
+	return fi_create(&cfg, name);
+}
+
+static int
+fi_alloc_read_free(struct rte_vmap *vm, struct fi_freed *f)
+{
+	uint64_t word;
+
+	f->va = rte_vmap_alloc(vm, FI_PROBE_SIZE, 0, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(f->va, "alloc: %s", rte_strerror(rte_errno));
+	f->iova = rte_vmap_virt2iova(vm, f->va);
+	memset(f->va, 0x3c, FI_PROBE_SIZE);
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(vm, f->iova, &word, sizeof(word)),
+		"DMA read of a live window");
+	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, f->va), "free");
+	return TEST_SUCCESS;
+}
+
+static bool
+fi_overlaps(uint64_t a, uint64_t b, size_t len)
+{
+	return a < b + len && b < a + len;
+}
+
+/*
+ * While the driver has not confirmed f's unmap and flush, no window may
+ * take its VA or its IOVA: take many windows of its size (pools, chunks,
+ * free tree), check, give them back.
+ */
+static int
+fi_check_not_reused(struct rte_vmap *vm, const struct fi_freed *f)
+{
+	char *w[FI_PROBES];
+	unsigned int i, n;
+	int ret = TEST_SUCCESS;
+
+	for (n = 0; n < FI_PROBES; n++) {
+		w[n] = rte_vmap_alloc(vm, FI_PROBE_SIZE, 0, SOCKET_ID_ANY);
+		if (w[n] == NULL) {
+			printf("alloc %u: %s\n", n, rte_strerror(rte_errno));
+			ret = TEST_FAILED;
+			break;
+		}
+		if (fi_overlaps((uintptr_t)w[n], (uintptr_t)f->va, FI_PROBE_SIZE) ||
+				fi_overlaps(rte_vmap_virt2iova(vm, w[n]), f->iova, FI_PROBE_SIZE)) {
+			printf("window %p (IOVA 0x%" PRIx64 ") reuses %p (IOVA 0x%" PRIx64
+				") before its unmap and flush\n", w[n],
+				rte_vmap_virt2iova(vm, w[n]), f->va, f->iova);
+			ret = TEST_FAILED;
+			n++;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (w[i] != NULL)
+			rte_vmap_free(vm, w[i]);
+	return ret;
+}
+
+/* Once a purge has succeeded, a device reaches nothing at f's IOVA, not even stale. */
+static int
+fi_check_gone(struct rte_vmap *vm, const struct fi_freed *f)
+{
+	struct rte_vmap_iommu_sim_stats before, after;
+	uint64_t word;
+	void *va;
+
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_translate(vm, f->iova, &va), -ENOENT,
+		"IOVA 0x%" PRIx64 " still translated", f->iova);
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(vm, &before), "sim stats");
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(vm, f->iova, &word, sizeof(word)), -EFAULT,
+		"a device still reads IOVA 0x%" PRIx64, f->iova);
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(vm, &after), "sim stats");
+	TEST_ASSERT_EQUAL(after.faults_stale, before.faults_stale,
+		"IOVA 0x%" PRIx64 " still in the IOTLB", f->iova);
+	return TEST_SUCCESS;
+}
+
+/* A purge whose driver call p fails once keeps f unused; the next purge releases it. */
+static int
+fi_purge_failure_once(enum rte_vmap_iova_mode mode, unsigned int flags,
+		enum rte_vmap_fault_point p)
+{
+	struct rte_vmap_stats st;
+	struct rte_vmap *vm;
+	struct fi_freed f;
+	void *va;
+	int ret;
+
+	vm = fi_sim_space("fi_once", mode, flags);
+	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	if ((flags & RTE_VMAP_F_STRICT) != 0)
+		TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(p, 1), "arm");
+	ret = fi_alloc_read_free(vm, &f);
+	if (ret == TEST_SUCCESS && (flags & RTE_VMAP_F_STRICT) == 0) {
+		TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(p, 1), "arm");
+		ret = rte_vmap_purge(vm);
+		TEST_ASSERT(ret == -EIO && rte_errno == EIO, "purge with a failing %s: %d",
+			rte_vmap_fault_name(p), ret);
+		ret = TEST_SUCCESS;
+	}
+	TEST_ASSERT_EQUAL(rte_vmap_fault_injected(p) != 0, true, "the fault was not injected");
+	VMAP_TEST_VERIFY(vm);
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
+	TEST_ASSERT(st.va_lazy >= FI_PROBE_SIZE, "the failed range is not lazy: %" PRIu64 " bytes",
+		st.va_lazy);
+	/* An unmap that failed leaves the translation: the device still reaches it. */
+	if (p == RTE_VMAP_FAULT_IOMMU_UNMAP)
+		TEST_ASSERT(rte_vmap_iommu_sim_translate(vm, f.iova, &va) == 0 && va == f.va,
+			"IOVA 0x%" PRIx64 " not translated to %p after a failed unmap", f.iova,
+			f.va);
+	if (ret == TEST_SUCCESS)
+		ret = fi_check_not_reused(vm, &f);
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "the purge after the failure");
+	if (ret == TEST_SUCCESS)
+		ret = fi_check_gone(vm, &f);
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
+	TEST_ASSERT_EQUAL(st.va_lazy, 0u, "%" PRIu64 " lazy bytes after a good purge", st.va_lazy);
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return ret;
+}
+
+#define FI_ONCE_CASE(fn, mode, flags, point) \
+static int \
+fn(void) \
+{ \
+	return fi_purge_failure_once(mode, flags, point); \
+}
+
+FI_ONCE_CASE(test_flush_failure_keeps_range_domain, RTE_VMAP_IOVA_DOMAIN, 0,
+	RTE_VMAP_FAULT_IOMMU_FLUSH)
+FI_ONCE_CASE(test_flush_failure_keeps_range_va, RTE_VMAP_IOVA_VA, 0,
+	RTE_VMAP_FAULT_IOMMU_FLUSH)
+FI_ONCE_CASE(test_unmap_failure_keeps_range_domain, RTE_VMAP_IOVA_DOMAIN, 0,
+	RTE_VMAP_FAULT_IOMMU_UNMAP)
+FI_ONCE_CASE(test_unmap_failure_keeps_range_va, RTE_VMAP_IOVA_VA, 0,
+	RTE_VMAP_FAULT_IOMMU_UNMAP)
+FI_ONCE_CASE(test_strict_unmap_failure_keeps_range, RTE_VMAP_IOVA_DOMAIN, RTE_VMAP_F_STRICT,
+	RTE_VMAP_FAULT_IOMMU_UNMAP)
+FI_ONCE_CASE(test_strict_flush_failure_keeps_range, RTE_VMAP_IOVA_DOMAIN, RTE_VMAP_F_STRICT,
+	RTE_VMAP_FAULT_IOMMU_FLUSH)
+
+/*
+ * A block window whose unmap fails: its block lives on, so the failed
+ * call is owed: the translation stays until a purge redoes the unmap, and
+ * no window is mapped over it meanwhile (strict: the block is carved
+ * again from its start, at once).
+ */
+static int
+fi_block_unmap_failure(unsigned int flags)
+{
+	rte_iova_t iova;
+	struct rte_vmap *vm;
+	char *w, *again[8];
+	unsigned int i;
+	uint64_t word;
+	void *va;
+	int ret = TEST_SUCCESS;
+
+	vm = fi_sim_space("fi_block", RTE_VMAP_IOVA_DOMAIN, flags);
+	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	w = rte_vmap_block_alloc(vm, 8 * KIB);
+	TEST_ASSERT_NOT_NULL(w, "block alloc: %s", rte_strerror(rte_errno));
+	iova = rte_vmap_virt2iova(vm, w);
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(vm, iova, &word, sizeof(word)), "DMA");
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(RTE_VMAP_FAULT_IOMMU_UNMAP, 1), "arm");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w, 8 * KIB), "block free");
+	TEST_ASSERT(rte_vmap_iommu_sim_translate(vm, iova, &va) == 0 && va == w,
+		"IOVA 0x%" PRIx64 " not translated any more after a failed unmap", iova);
+	VMAP_TEST_VERIFY(vm);
+	/*
+	 * The same block serves these. A map over the owed translation would
+	 * fail (the sim driver refuses to map an IOVA twice): it is settled
+	 * first, or the window comes from elsewhere.
+	 */
+	for (i = 0; i < RTE_DIM(again); i++) {
+		again[i] = rte_vmap_block_alloc(vm, 8 * KIB);
+		if (again[i] == NULL) {
+			printf("block alloc %u: %s\n", i, rte_strerror(rte_errno));
+			ret = TEST_FAILED;
+		}
+	}
+	for (i = 0; i < RTE_DIM(again); i++)
+		if (again[i] != NULL)
+			rte_vmap_block_free(vm, again[i], 8 * KIB);
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
+	VMAP_TEST_VERIFY(vm);
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_translate(vm, iova, &va), -ENOENT,
+		"IOVA 0x%" PRIx64 " still translated after the purge", iova);
+	rte_vmap_destroy(vm);
+	return ret;
+}
+
+static int
+test_block_unmap_failure_owed(void)
+{
+	return fi_block_unmap_failure(0);
+}
+
+static int
+test_strict_block_unmap_failure_owed(void)
+{
+	return fi_block_unmap_failure(RTE_VMAP_F_STRICT);
+}
+
+/*
+ * A driver call p that fails for good: every purge fails and keeps the
+ * range, windows still come from elsewhere, and destroy releases it all.
+ */
+static int
+fi_purge_failure_for_good(enum rte_vmap_fault_point p)
+{
+	static struct fi_held before;
+	struct rte_vmap *vm;
+	struct fi_freed f;
+	int ret, i;
+
+	fi_held_get(&before);
+	vm = fi_sim_space("fi_good", RTE_VMAP_IOVA_DOMAIN, 0);
+	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	ret = fi_alloc_read_free(vm, &f);
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm_from(p, 1), "arm");
+	for (i = 0; i < 3 && ret == TEST_SUCCESS; i++) {
+		if (rte_vmap_purge(vm) != -EIO) {
+			printf("purge %d with %s failing for good did not fail\n", i,
+				rte_vmap_fault_name(p));
+			ret = TEST_FAILED;
+		}
+		if (ret == TEST_SUCCESS && rte_vmap_verify(vm) != 0)
+			ret = TEST_FAILED;
+		/* The windows it takes go lazy too, and stay: only the first may be unmapped. */
+		if (ret == TEST_SUCCESS)
+			ret = fi_check_not_reused(vm, &f);
+	}
+	fi_quiet(true);
+	rte_vmap_destroy(vm);
+	fi_quiet(false);
+	rte_vmap_fault_disarm(p);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	return fi_held_check(&before, "destroy with the driver failing");
+}
+
+static int
+test_flush_failing_for_good_destroy_clean(void)
+{
+	return fi_purge_failure_for_good(RTE_VMAP_FAULT_IOMMU_FLUSH);
+}
+
+static int
+test_unmap_failing_for_good_destroy_clean(void)
+{
+	return fi_purge_failure_for_good(RTE_VMAP_FAULT_IOMMU_UNMAP);
+}
+
+/* ---- the control API --------------------------------------------------------- */
+
+static int
+test_api_misuse_rejected(void)
+{
+	unsigned int p, q;
+
+	TEST_ASSERT_EQUAL(rte_vmap_fault_arm(RTE_VMAP_FAULT_POINT_MAX, 1), -EINVAL, "bad point");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno %d", rte_errno);
+	TEST_ASSERT_EQUAL(rte_vmap_fault_arm_from((enum rte_vmap_fault_point)-1, 1), -EINVAL,
+		"negative point");
+	TEST_ASSERT_EQUAL(rte_vmap_fault_arm(RTE_VMAP_FAULT_MMAP, 0), -EINVAL, "nth 0");
+	TEST_ASSERT_EQUAL(rte_vmap_fault_disarm(RTE_VMAP_FAULT_POINT_MAX), -EINVAL, "disarm");
+	rte_errno = 0;
+	TEST_ASSERT_NULL(rte_vmap_fault_name(RTE_VMAP_FAULT_POINT_MAX), "name of no point");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno %d", rte_errno);
+	rte_errno = 0;
+	TEST_ASSERT_EQUAL(rte_vmap_fault_calls(RTE_VMAP_FAULT_POINT_MAX), 0u, "calls");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno %d", rte_errno);
+	for (p = 0; p < RTE_VMAP_FAULT_POINT_MAX; p++) {
+		TEST_ASSERT_NOT_NULL(rte_vmap_fault_name(p), "point %u has no name", p);
+		for (q = 0; q < p; q++)
+			TEST_ASSERT(strcmp(rte_vmap_fault_name(p), rte_vmap_fault_name(q)) != 0,
+				"points %u and %u share a name", p, q);
+	}
+	return TEST_SUCCESS;
+}
+
+/* nth counts calls from the arming; once fails one call, from fails all after. */
+static int
+test_arm_once_and_from(void)
+{
+	uint64_t calls, inj;
+	struct rte_vmap *vm;
+
+	calls = rte_vmap_fault_calls(RTE_VMAP_FAULT_MMAP);
+	inj = rte_vmap_fault_injected(RTE_VMAP_FAULT_MMAP);
+	/* The second mmap of a create is a table's: the reservation is made and undone. */
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(RTE_VMAP_FAULT_MMAP, 2), "arm");
+	TEST_ASSERT_NULL(fi_create(&fi_plain, "fi_arm"), "create with its 2nd mmap failing");
+	TEST_ASSERT_EQUAL(rte_errno, ENOMEM, "rte_errno %d", rte_errno);
+	/* The backing maps its two tables before it looks at either. */
+	TEST_ASSERT(rte_vmap_fault_calls(RTE_VMAP_FAULT_MMAP) >= calls + 2, "calls %" PRIu64
+		", %" PRIu64 " before", rte_vmap_fault_calls(RTE_VMAP_FAULT_MMAP), calls);
+	TEST_ASSERT_EQUAL(rte_vmap_fault_injected(RTE_VMAP_FAULT_MMAP), inj + 1, "injected");
+	vm = fi_create(&fi_plain, "fi_arm");
+	TEST_ASSERT_NOT_NULL(vm, "create after the one failure: %s", rte_strerror(rte_errno));
+	rte_vmap_destroy(vm);
+
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm_from(RTE_VMAP_FAULT_MMAP, 1), "arm from");
+	TEST_ASSERT_NULL(fi_create(&fi_plain, "fi_arm"), "create, 1st failure");
+	TEST_ASSERT_NULL(fi_create(&fi_plain, "fi_arm"), "create, 2nd failure");
+	rte_vmap_fault_disarm_all();
+	vm = fi_create(&fi_plain, "fi_arm");
+	TEST_ASSERT_NOT_NULL(vm, "create once disarmed: %s", rte_strerror(rte_errno));
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/* Placement is a preference: an mbind() that fails does not fail the window. */
+static int
+test_mbind_failure_not_fatal(void)
+{
+	const char *why = fi_unreachable(RTE_VMAP_FAULT_MBIND);
+	uint64_t inj = rte_vmap_fault_injected(RTE_VMAP_FAULT_MBIND);
+	struct rte_vmap *vm;
+	char *w;
+
+	if (why != NULL) {
+		printf("%s\n", why);
+		return TEST_SKIPPED;
+	}
+	vm = fi_create(&fi_plain, "fi_mbind");
+	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(RTE_VMAP_FAULT_MBIND, 1), "arm");
+	w = rte_vmap_alloc(vm, 64 * KIB, 0, SOCKET_ID_ANY);
+	rte_vmap_fault_disarm(RTE_VMAP_FAULT_MBIND);
+	TEST_ASSERT_EQUAL(rte_vmap_fault_injected(RTE_VMAP_FAULT_MBIND), inj + 1, "not injected");
+	TEST_ASSERT_NOT_NULL(w, "alloc with mbind() failing: %s", rte_strerror(rte_errno));
+	memset(w, 0x11, 64 * KIB);
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/* ---- the suite ---------------------------------------------------------------- */
+
+static struct unit_test_suite vmap_fault_suite = {
+	.suite_name = "vmap fault injection",
+	.setup = fi_sweep_setup,
+	.teardown = fi_sweep_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_api_misuse_rejected),
+		TEST_CASE(test_arm_once_and_from),
+		TEST_CASE(test_mbind_failure_not_fatal),
+		TEST_CASE(test_flush_failure_keeps_range_domain),
+		TEST_CASE(test_flush_failure_keeps_range_va),
+		TEST_CASE(test_unmap_failure_keeps_range_domain),
+		TEST_CASE(test_unmap_failure_keeps_range_va),
+		TEST_CASE(test_strict_unmap_failure_keeps_range),
+		TEST_CASE(test_strict_flush_failure_keeps_range),
+		TEST_CASE(test_block_unmap_failure_owed),
+		TEST_CASE(test_strict_block_unmap_failure_owed),
+		TEST_CASE(test_flush_failing_for_good_destroy_clean),
+		TEST_CASE(test_unmap_failing_for_good_destroy_clean),
+		TEST_CASE(test_sweep_mmap),
+		TEST_CASE(test_sweep_mremap),
+		TEST_CASE(test_sweep_populate),
+		TEST_CASE(test_sweep_mbind),
+		TEST_CASE(test_sweep_iommu_map),
+		TEST_CASE(test_sweep_iommu_unmap),
+		TEST_CASE(test_sweep_iommu_flush),
+		TEST_CASE(test_sweep_extmem_register),
+		TEST_CASE(test_sweep_dev_dma_map),
+		TEST_CASE(test_sweep_alloc),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_vmap_fault(void)
+{
+	if (!rte_vmap_fault_supported()) {
+		/* Nothing to sweep, but the control API must say why. */
+		if (rte_vmap_fault_arm(RTE_VMAP_FAULT_MMAP, 1) != -ENOTSUP ||
+				rte_errno != ENOTSUP) {
+			printf("arm without fault injection: not -ENOTSUP\n");
+			return TEST_FAILED;
+		}
+		printf("built without fault injection (meson -Dfault_injection=true): skipped\n");
+		return TEST_SKIPPED;
+	}
+	return unit_test_suite_runner(&vmap_fault_suite);
+}
+
+REGISTER_TEST_COMMAND(vmap_fault_autotest, test_vmap_fault);
