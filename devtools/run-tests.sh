@@ -7,7 +7,8 @@
 #   1. devtools/check-style.sh                      (counts as one test)
 #   2. devtools/setup.sh: packages, hugepages, release build in build/
 #   3. meson test --suite fast-tests in build/
-#   4. a debug build with ASan + UBSan in build-asan/ and the same tests,
+#   4. a debug build with ASan + UBSan and fault injection in build-asan/
+#      and the same tests (vmap_fault_autotest sweeps the fault points),
 #      stopping at the first sanitizer error and reporting leaks
 #   5. a clang ThreadSanitizer build in build-tsan/ and the fast suite
 #      under it (the 2-lcore vmap_stress, vmap_lazy and vmap_block among
@@ -142,7 +143,10 @@ fi
 
 if [ "$with_asan" -eq 1 ]; then
 	banner "sanitizer build (ASan + UBSan): build-asan"
-	asan_opts=("-Db_sanitize=address,undefined" -Db_lundef=false -Dbuildtype=debug)
+	# With fault injection: vmap_fault_autotest sweeps the library's error
+	# paths under ASan and LeakSanitizer (the release build stays hook-free).
+	asan_opts=("-Db_sanitize=address,undefined" -Db_lundef=false -Dbuildtype=debug
+		-Dfault_injection=true)
 	if [ -f build-asan/meson-private/coredata.dat ]; then
 		meson setup --reconfigure build-asan "${asan_opts[@]}"
 	else
