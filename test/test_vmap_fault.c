@@ -149,19 +149,44 @@ fi_check_gone(struct rte_vmap *vm, const struct fi_freed *f)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Run body on a fresh space of configuration cfg; whatever it returns,
+ * the points are disarmed and the space destroyed (a failed case must not
+ * leave its space behind for the next one).
+ */
+static int
+fi_with_space(const struct fi_config *cfg, int (*body)(struct rte_vmap *vm, const void *arg),
+		const void *arg)
+{
+	struct rte_vmap *vm = fi_create(cfg, cfg->name);
+	int ret;
+
+	TEST_ASSERT_NOT_NULL(vm, "create %s: %s", cfg->name, rte_strerror(rte_errno));
+	ret = body(vm, arg);
+	rte_vmap_fault_disarm_all();
+	rte_vmap_destroy(vm);
+	return ret;
+}
+
+/* What fi_purge_failure_once() fails. */
+struct fi_once {
+	unsigned int flags;
+	enum rte_vmap_fault_point p;
+};
+
 /* A purge whose driver call p fails once keeps f unused; the next purge releases it. */
 static int
-fi_purge_failure_once(enum rte_vmap_iova_mode mode, unsigned int flags,
-		enum rte_vmap_fault_point p)
+fi_purge_failure_body(struct rte_vmap *vm, const void *arg)
 {
+	const struct fi_once *once = arg;
+	enum rte_vmap_fault_point p = once->p;
+	unsigned int flags = once->flags;
+	uint64_t inj = rte_vmap_fault_injected(p);
 	struct rte_vmap_stats st;
-	struct rte_vmap *vm;
 	struct fi_freed f;
 	void *va;
 	int ret;
 
-	vm = fi_sim_space("fi_once", mode, flags);
-	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
 	if ((flags & RTE_VMAP_F_STRICT) != 0)
 		TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(p, 1), "arm");
 	ret = fi_alloc_read_free(vm, &f);
@@ -172,7 +197,7 @@ fi_purge_failure_once(enum rte_vmap_iova_mode mode, unsigned int flags,
 			rte_vmap_fault_name(p), ret);
 		ret = TEST_SUCCESS;
 	}
-	TEST_ASSERT_EQUAL(rte_vmap_fault_injected(p) != 0, true, "the fault was not injected");
+	TEST_ASSERT_EQUAL(rte_vmap_fault_injected(p), inj + 1, "the fault was not injected");
 	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT(st.va_lazy >= FI_PROBE_SIZE, "the failed range is not lazy: %" PRIu64 " bytes",
@@ -190,8 +215,17 @@ fi_purge_failure_once(enum rte_vmap_iova_mode mode, unsigned int flags,
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT_EQUAL(st.va_lazy, 0u, "%" PRIu64 " lazy bytes after a good purge", st.va_lazy);
 	VMAP_TEST_VERIFY(vm);
-	rte_vmap_destroy(vm);
 	return ret;
+}
+
+static int
+fi_purge_failure_once(enum rte_vmap_iova_mode mode, unsigned int flags,
+		enum rte_vmap_fault_point p)
+{
+	const struct fi_config cfg = { "fi_once", RTE_VMAP_PAGE_4K, "sim", mode, flags, 0 };
+	const struct fi_once once = { flags, p };
+
+	return fi_with_space(&cfg, fi_purge_failure_body, &once);
 }
 
 #define FI_ONCE_CASE(fn, mode, flags, point) \
@@ -221,18 +255,16 @@ FI_ONCE_CASE(test_strict_flush_failure_keeps_range, RTE_VMAP_IOVA_DOMAIN, RTE_VM
  * again from its start, at once).
  */
 static int
-fi_block_unmap_failure(unsigned int flags)
+fi_block_unmap_body(struct rte_vmap *vm, const void *arg)
 {
 	rte_iova_t iova;
-	struct rte_vmap *vm;
 	char *w, *again[8];
 	unsigned int i;
 	uint64_t word;
 	void *va;
 	int ret = TEST_SUCCESS;
 
-	vm = fi_sim_space("fi_block", RTE_VMAP_IOVA_DOMAIN, flags);
-	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	RTE_SET_USED(arg);
 	w = rte_vmap_block_alloc(vm, 8 * KIB);
 	TEST_ASSERT_NOT_NULL(w, "block alloc: %s", rte_strerror(rte_errno));
 	iova = rte_vmap_virt2iova(vm, w);
@@ -261,8 +293,17 @@ fi_block_unmap_failure(unsigned int flags)
 	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_translate(vm, iova, &va), -ENOENT,
 		"IOVA 0x%" PRIx64 " still translated after the purge", iova);
-	rte_vmap_destroy(vm);
 	return ret;
+}
+
+static int
+fi_block_unmap_failure(unsigned int flags)
+{
+	const struct fi_config cfg = {
+		"fi_block", RTE_VMAP_PAGE_4K, "sim", RTE_VMAP_IOVA_DOMAIN, flags, 0
+	};
+
+	return fi_with_space(&cfg, fi_block_unmap_body, NULL);
 }
 
 static int
@@ -388,19 +429,12 @@ test_arm_once_and_from(void)
 
 /* Placement is a preference: an mbind() that fails does not fail the window. */
 static int
-test_mbind_failure_not_fatal(void)
+fi_mbind_body(struct rte_vmap *vm, const void *arg)
 {
-	const char *why = fi_unreachable(RTE_VMAP_FAULT_MBIND);
 	uint64_t inj = rte_vmap_fault_injected(RTE_VMAP_FAULT_MBIND);
-	struct rte_vmap *vm;
 	char *w;
 
-	if (why != NULL) {
-		printf("%s\n", why);
-		return TEST_SKIPPED;
-	}
-	vm = fi_create(&fi_plain, "fi_mbind");
-	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	RTE_SET_USED(arg);
 	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(RTE_VMAP_FAULT_MBIND, 1), "arm");
 	w = rte_vmap_alloc(vm, 64 * KIB, 0, SOCKET_ID_ANY);
 	rte_vmap_fault_disarm(RTE_VMAP_FAULT_MBIND);
@@ -408,8 +442,19 @@ test_mbind_failure_not_fatal(void)
 	TEST_ASSERT_NOT_NULL(w, "alloc with mbind() failing: %s", rte_strerror(rte_errno));
 	memset(w, 0x11, 64 * KIB);
 	VMAP_TEST_VERIFY(vm);
-	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
+}
+
+static int
+test_mbind_failure_not_fatal(void)
+{
+	const char *why = fi_unreachable(RTE_VMAP_FAULT_MBIND);
+
+	if (why != NULL) {
+		printf("%s\n", why);
+		return TEST_SKIPPED;
+	}
+	return fi_with_space(&fi_plain, fi_mbind_body, NULL);
 }
 
 /* ---- the suite ---------------------------------------------------------------- */
