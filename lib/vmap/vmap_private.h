@@ -53,6 +53,8 @@
 #include "rte_vmap.h"
 #include "rte_vmap_iommu.h"
 #include "rte_vmap_config.h"
+/* The fault points (vmap_fault_malloc(), VMAP_FAULT(), ...) every file may use. */
+#include "vmap_fault.h"
 
 extern int vmap_logtype;
 
