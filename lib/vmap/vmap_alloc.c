@@ -142,12 +142,14 @@ vmap_range_recycle(struct rte_vmap *vm, struct vmap_area *win)
 {
 	rte_iova_t lo, hi;
 
-	vmap_iova_span(vm, win, &lo, &hi);
-	if (unlikely(vmap_owed_overlaps(vm, lo, hi))) {
-		/* A block window in it failed its unmap or flush: a purge settles it first. */
-		win->flags |= VMAP_AREA_F_UNMAPPED;
-		vmap_lazy_add(vm, win);
-		return;
+	if (unlikely(vmap_owed_any(vm))) {
+		vmap_iova_span(vm, win, &lo, &hi);
+		if (vmap_owed_overlaps(vm, lo, hi)) {
+			/* A block window in it failed its unmap or flush: a purge settles it. */
+			win->flags |= VMAP_AREA_F_UNMAPPED;
+			vmap_lazy_add(vm, win);
+			return;
+		}
 	}
 	win->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
 	if (vmap_pool_put(&vm->nodes[win->alloc_node], win))

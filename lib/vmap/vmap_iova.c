@@ -251,8 +251,10 @@ settle_before_map(struct rte_vmap *vm, const struct vmap_area *va)
 {
 	rte_iova_t lo, hi;
 
+	if (likely(!vmap_owed_any(vm)))
+		return 0;
 	vmap_iova_span(vm, va, &lo, &hi);
-	if (likely(!vmap_owed_overlaps(vm, lo, hi)))
+	if (!vmap_owed_overlaps(vm, lo, hi))
 		return 0;
 	pthread_mutex_lock(&vm->purge_lock);
 	vmap_owed_settle(vm, lo, hi);

@@ -94,7 +94,7 @@ vmap_owed_overlaps(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 	const struct vmap_owed_unmap *o;
 	bool found;
 
-	if (likely(__atomic_load_n(&vm->owed, __ATOMIC_ACQUIRE) == 0))
+	if (likely(!vmap_owed_any(vm)))
 		return false;
 	rte_spinlock_lock(&vm->owed_lock);
 	found = vm->owed_lo < vm->owed_hi && overlaps(lo, hi, vm->owed_lo, vm->owed_hi);
@@ -111,7 +111,7 @@ vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 	rte_iova_t flo = RTE_BAD_IOVA, fhi = 0, span_lo, span_hi;
 	int ret, err = 0;
 
-	if (__atomic_load_n(&vm->owed, __ATOMIC_ACQUIRE) == 0)
+	if (!vmap_owed_any(vm))
 		return 0;
 	rte_spinlock_lock(&vm->owed_lock);
 	o = vm->owed_unmaps;

@@ -543,6 +543,13 @@ void vmap_owed_flush_add(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
 int vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
 /* Whether something owed overlaps IOVA [lo, hi): a range there must not be reused yet. */
 bool vmap_owed_overlaps(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
+
+/* Whether anything is owed at all: one load, before computing a span to ask about. */
+static inline bool
+vmap_owed_any(const struct rte_vmap *vm)
+{
+	return __atomic_load_n(&vm->owed, __ATOMIC_ACQUIRE) != 0;
+}
 /* Forget what is still owed (destroy, after the driver's close). */
 void vmap_owed_fini(struct rte_vmap *vm);
 

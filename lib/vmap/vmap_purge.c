@@ -560,7 +560,7 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full,
 	}
 	taken = b.nr_ranges;
 	ret = owed_err != 0 ? owed_err : ret;
-	if (__atomic_load_n(&vm->owed, __ATOMIC_ACQUIRE) != 0)
+	if (vmap_owed_any(vm))
 		mark_owed_ranges(vm, &b);
 	hold_failed(vm, &b);
 	bytes += return_ranges(vm, &b, full);
