@@ -108,7 +108,8 @@ desc_get(struct vmap_blocks *bs, struct vmap_block_queue *q)
 	rte_spinlock_unlock(&bs->spare_lock);
 	if (b != NULL)
 		return b;
-	b = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*b), RTE_CACHE_LINE_SIZE));
+	b = vmap_fault_aligned_alloc(RTE_CACHE_LINE_SIZE,
+		RTE_ALIGN_CEIL(sizeof(*b), RTE_CACHE_LINE_SIZE));
 	if (b == NULL)
 		return NULL;
 	memset(b, 0, sizeof(*b));

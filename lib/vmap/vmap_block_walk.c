@@ -84,7 +84,10 @@ fold_dirt(struct purge_pass *pp, struct vmap_block *b)
 	uint32_t lo, hi;
 
 	if (pp->nr_spans == pp->cap_spans) {
-		pp->full = true;
+		/* Only a block with dirt needs another walk. */
+		if (__atomic_load_n(&b->own.dirt, __ATOMIC_RELAXED) != VMAP_DIRT_NONE ||
+				b->shared.dirt != VMAP_DIRT_NONE)
+			pp->full = true;
 		return;
 	}
 	/* Bytes first: the owner stores a range before the bytes that need it. */
@@ -178,7 +181,7 @@ static bool
 grow(void **arr, size_t *cap, size_t elt)
 {
 	size_t n = *cap * 2 + 16;
-	void *p = realloc(*arr, n * elt);
+	void *p = vmap_fault_realloc(*arr, n * elt);
 
 	if (p == NULL)
 		return false;
@@ -239,6 +242,26 @@ sink_run(rte_iova_t iova, size_t len, void *arg)
 		vmap_iova_flush(s->vm, iova, iova + len);
 }
 
+/* Hand the spans of a fold walk to the batch (or flush them on their own). */
+static void
+flush_spans(struct rte_vmap *vm, const struct purge_pass *pp, struct run_sink *sink)
+{
+	struct vmap_area span;
+	size_t i;
+
+	for (i = 0; i < pp->nr_spans; i++) {
+		memset(&span, 0, sizeof(span));
+		span.start = pp->spans[i].va;
+		span.size = pp->spans[i].len;
+		span.iova = pp->spans[i].iova;
+		span.flags = pp->spans[i].flags;
+		vmap_iova_for_each_run(vm, &span, sink_run, sink);
+	}
+}
+
+/* Spans a purge folds per walk when it has no memory for one per block. */
+#define FOLD_SPANS_ON_STACK 16
+
 unsigned int
 vmap_blocks_purge(struct rte_vmap *vm, bool force,
 		int (*flush_run)(rte_iova_t iova, size_t len, void *arg), void *arg)
@@ -246,8 +269,9 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 	struct vmap_blocks *bs = vm->blocks;
 	struct purge_pass pp = { .force = force, .barrier = bs != NULL && bs->barrier };
 	struct run_sink sink = { vm, flush_run, arg };
-	struct vmap_area span;
-	size_t i, nr;
+	struct dirt_span stack_spans[FOLD_SPANS_ON_STACK];
+	unsigned int folded = 0;
+	size_t nr;
 
 	if (bs == NULL)
 		return 0;
@@ -256,7 +280,11 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 		return 0;
 	/* Arrays are sized outside the locks; a walk that fills one is repeated. */
 	pp.cap_spans = pp.cap_seals = nr;
-	/* Seed 04, first: idle blocks go whole, through the lazy lists. */
+	/*
+	 * Seed 04, first: idle blocks go whole, through the lazy lists. Without
+	 * memory for the list, fewer (or none) are taken: they stay, and their
+	 * dirt is folded below like any other block's.
+	 */
 	do {
 		pp.full = false;
 		if (!grow((void **)&pp.seals, &pp.cap_seals, sizeof(*pp.seals)))
@@ -265,26 +293,29 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 	} while (pp.full);
 	if (pp.nr_seals != 0)
 		take_idle(vm, bs, &pp);
-	/* Then the dirt of the blocks that stay, each range once. */
+	/*
+	 * Then the dirt of the blocks that stay, each range once (a fold resets
+	 * it). A walk that fills the array is flushed and repeated, so without
+	 * memory a small array on the stack still folds every block: none of
+	 * the dirt this purge promises to flush is left behind.
+	 */
+	if (!grow((void **)&pp.spans, &pp.cap_spans, sizeof(*pp.spans))) {
+		pp.spans = stack_spans;
+		pp.cap_spans = RTE_DIM(stack_spans);
+	}
 	do {
 		pp.full = false;
-		if (!grow((void **)&pp.spans, &pp.cap_spans, sizeof(*pp.spans)))
-			break;
+		pp.nr_spans = 0;
 		vmap_blocks_walk(bs, true, fold_block, &pp);
+		flush_spans(vm, &pp, &sink);
+		folded += (unsigned int)pp.nr_spans;
 	} while (pp.full);
-	for (i = 0; i < pp.nr_spans; i++) {
-		memset(&span, 0, sizeof(span));
-		span.start = pp.spans[i].va;
-		span.size = pp.spans[i].len;
-		span.iova = pp.spans[i].iova;
-		span.flags = pp.spans[i].flags;
-		vmap_iova_for_each_run(vm, &span, sink_run, &sink);
-	}
-	if (pp.nr_spans != 0)
+	if (folded != 0)
 		vmap_space_changed(vm); /* va_lazy fell */
-	free(pp.spans);
+	if (pp.spans != stack_spans)
+		free(pp.spans);
 	free(pp.seals);
-	return (unsigned int)pp.nr_spans;
+	return folded;
 }
 
 /* ---- statistics --------------------------------------------------------- */
