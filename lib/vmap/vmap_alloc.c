@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -118,9 +119,11 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 {
 	struct vmap_area *win;
 	int attempt, ret = -ENOMEM;
+	bool no_va = false;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		win = vmap_tree_alloc(vm, ar, size, align);
+		no_va = win == NULL;
 		if (win != NULL) {
 			ret = vmap_backing_get(vm, win->start, win->size, ar);
 			if (ret == 0) {
@@ -128,11 +131,20 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 				return win;
 			}
 			vmap_release_range(vm, win);
+		} else {
+			ret = -ENOMEM;
 		}
 		/* Bounded ladder (kernel-notes 2.1 inv. 11): reclaim once, then fail. */
 		if (attempt == 0 && vmap_reclaim(vm) == 0)
 			break;
 	}
+	/* Say which ran out: the address space, or the memory behind it. */
+	if (no_va)
+		VMAP_LOG(ERR, "%s: no free VA range of %zu bytes (align %zu) on socket %d",
+			vm->name, size, align, vm->topo.socket_id[ar]);
+	else
+		VMAP_LOG(ERR, "%s: no backing for %zu bytes on socket %d: %s", vm->name, size,
+			vm->topo.socket_id[ar], strerror(-ret));
 	rte_errno = -ret;
 	return NULL;
 }
@@ -237,12 +249,9 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 		win = vmap_chunk_carve(vm, vn, size, align);
 	if (win == NULL) {
 		pooled = false;
-		win = fresh_range(vm, ar, size, align);
-		if (win == NULL) {
-			VMAP_LOG(ERR, "%s: no room for %zu bytes on socket %d", vm->name,
-				size, vm->topo.socket_id[ar]);
+		win = fresh_range(vm, ar, size, align); /* logs why it failed */
+		if (win == NULL)
 			return NULL;
-		}
 		win->alloc_node = vn->id;
 	}
 	ret = vmap_iova_assign(vm, win);
