@@ -70,12 +70,15 @@ status=0
 # -jobs writes fuzz-<job>.log into the current directory.
 (cd "$logdir" && "$bdir/test/fuzz/vmap_fuzz" "${args[@]}" "$work" \
 	"$root/test/fuzz/corpus" </dev/null >"$log" 2>&1) || status=$?
+# libFuzzer's own count, summed over the workers. With -jobs the workers'
+# logs are fuzz-<job>.log, and the controller's log echoes them too: count
+# them once, from the workers' files.
+count_logs=("$log")
 if [ "$jobs" -gt 1 ]; then
-	cat "$logdir"/fuzz-[0-9]*.log >>"$log" 2>/dev/null || true
+	count_logs=("$logdir"/fuzz-[0-9]*.log)
 fi
-
-# libFuzzer's own count, summed over the workers.
-execs=$(awk '/^stat::number_of_executed_units:/ { n += $2 } END { print n + 0 }' "$log")
+execs=$(awk '/^stat::number_of_executed_units:/ { n += $2 } END { print n + 0 }' \
+	"${count_logs[@]}")
 corpus=$(find "$work" -type f | wc -l)
 if [ "$status" -eq 0 ]; then
 	echo "fuzz: ${execs:-0} executions in $seconds s, no crash, no model mismatch;" \
