@@ -85,7 +85,7 @@ struct perf_private {
 	uint64_t ctr;
 } __rte_cache_aligned;
 
-/* The operations of 1 or 2 lcores: perf_mt_run() times mt->n of them per lcore. */
+/* The operations of 1 or 2 lcores: perf_mt_reps() times mt->n of them per lcore. */
 struct perf_mt {
 	struct rte_vmap *vm;  /* NULL: the private reference loop */
 	bool block;           /* rte_vmap_block_alloc/free pairs (figure 6) */
@@ -97,20 +97,14 @@ struct perf_mt {
 	struct perf_private priv[2];
 };
 
-/* A perf_loop_t: n operations of mt on the calling lcore alone (it sizes a repetition). */
-int loop_mt(void *ctx, unsigned int n, uint64_t *cycles);
-
 /*
- * Time mt->n operations on this lcore into mt->cycles[slot], after a
- * warm-up and a common start with the other mt->nr_threads - 1 lcore.
+ * Calibrate mt->n, then PERF_REPS repetitions, the 1-lcore and 2-lcore
+ * runs interleaved: t1[r] the main lcore alone, t2[r] the aggregate of
+ * both (2n / the slower lcore's time), tw[r] (if tw is not NULL) the
+ * worker alone, in millions of operations per second. worker
+ * RTE_MAX_LCORE: t1 only. 0, or -1 if an operation failed.
  */
-int perf_mt_run(struct perf_mt *mt, unsigned int slot);
-
-/* Run the worker lcore on its own (nr_threads 1) or with the main lcore (2). */
-int perf_mt_launch(struct perf_mt *mt, unsigned int worker, unsigned int nr_threads);
-
-/* Millions of operations per second. */
-double perf_mops(uint64_t ops, uint64_t cycles);
+int perf_mt_reps(struct perf_mt *mt, unsigned int worker, double *t1, double *t2, double *tw);
 
 /* ---- the figures: each prints its PERF lines, 0 or -1 if a call failed -- */
 

@@ -117,20 +117,9 @@ perf_block_scaling_size(struct perf_mt *mt, const char *tag, unsigned int worker
 {
 	double t1[PERF_REPS], t2[PERF_REPS], m1, m2;
 	char name[64];
-	unsigned int r;
 
-	if (perf_calibrate(loop_mt, mt, &mt->n) != 0)
+	if (perf_mt_reps(mt, worker, t1, t2, NULL) != 0)
 		return -1;
-	for (r = 0; r < PERF_REPS; r++) {
-		mt->nr_threads = 1;
-		mt->ready = 0;
-		if (perf_mt_run(mt, 0) != 0)
-			return -1;
-		t1[r] = perf_mops(mt->n, mt->cycles[0]);
-		if (perf_mt_launch(mt, worker, 2) != 0)
-			return -1;
-		t2[r] = perf_mops(2 * (uint64_t)mt->n, RTE_MAX(mt->cycles[0], mt->cycles[1]));
-	}
 	m1 = perf_median(t1, PERF_REPS);
 	m2 = perf_median(t2, PERF_REPS);
 	snprintf(name, sizeof(name), "tput_block_%s_1lcore", tag);

@@ -48,7 +48,7 @@ perf_mt_op(struct perf_mt *mt, unsigned int slot)
 }
 
 /* Sizes a repetition: the same operations on the calling lcore alone. */
-int
+static int
 loop_mt(void *ctx, unsigned int n, uint64_t *cycles)
 {
 	struct perf_mt *mt = ctx;
@@ -62,7 +62,7 @@ loop_mt(void *ctx, unsigned int n, uint64_t *cycles)
 	return 0;
 }
 
-int
+static int
 perf_mt_run(struct perf_mt *mt, unsigned int slot)
 {
 	unsigned int i, warm = mt->n / 8 + 1;
@@ -92,7 +92,7 @@ perf_mt_worker(void *arg)
 	return perf_mt_run(arg, 1);
 }
 
-double
+static double
 perf_mops(uint64_t ops, uint64_t cycles)
 {
 	return (double)ops * (double)rte_get_tsc_hz() /
@@ -100,7 +100,7 @@ perf_mops(uint64_t ops, uint64_t cycles)
 }
 
 /* Run the worker lcore on its own (nr_threads 1) or with the main lcore. */
-int
+static int
 perf_mt_launch(struct perf_mt *mt, unsigned int worker, unsigned int nr_threads)
 {
 	int ret = 0, wret;
@@ -119,17 +119,14 @@ perf_mt_launch(struct perf_mt *mt, unsigned int worker, unsigned int nr_threads)
 }
 
 /*
- * One size (or the private reference): 1-lcore and 2-lcore aggregate
- * throughput, their repetitions interleaved. Aggregate = 2n / the slower
- * lcore's time.
+ * Calibrate mt->n, then PERF_REPS repetitions, the 1-lcore and 2-lcore
+ * runs interleaved: t1[r] the main lcore alone, t2[r] the aggregate of
+ * both (2n / the slower lcore's time), tw[r] (if tw is not NULL) the
+ * worker alone. worker RTE_MAX_LCORE: t1 only.
  */
-static int
-perf_scaling_size(struct perf_mt *mt, const char *what, const char *tag,
-		bool goal, unsigned int worker)
+int
+perf_mt_reps(struct perf_mt *mt, unsigned int worker, double *t1, double *t2, double *tw)
 {
-	double t1[PERF_REPS], t2[PERF_REPS], tw[PERF_REPS], m1, m2;
-	const char *unit = mt->vm == NULL ? "Mops/s" : "Mpairs/s";
-	char name1[96], name2[96], base[32];
 	unsigned int r;
 
 	if (perf_calibrate(loop_mt, mt, &mt->n) != 0)
@@ -145,13 +142,27 @@ perf_scaling_size(struct perf_mt *mt, const char *what, const char *tag,
 		if (perf_mt_launch(mt, worker, 2) != 0)
 			return -1;
 		t2[r] = perf_mops(2 * (uint64_t)mt->n, RTE_MAX(mt->cycles[0], mt->cycles[1]));
-		/* The reference also times the worker alone: lcores may differ. */
-		if (mt->vm == NULL) {
+		if (tw != NULL) {
 			if (perf_mt_launch(mt, worker, 1) != 0)
 				return -1;
 			tw[r] = perf_mops(mt->n, mt->cycles[1]);
 		}
 	}
+	return 0;
+}
+
+/* One size (or the private reference): 1-lcore and 2-lcore aggregate throughput. */
+static int
+perf_scaling_size(struct perf_mt *mt, const char *what, const char *tag,
+		bool goal, unsigned int worker)
+{
+	double t1[PERF_REPS], t2[PERF_REPS], tw[PERF_REPS], m1, m2;
+	const char *unit = mt->vm == NULL ? "Mops/s" : "Mpairs/s";
+	char name1[96], name2[96], base[32];
+
+	/* The reference also times the worker alone: lcores may differ. */
+	if (perf_mt_reps(mt, worker, t1, t2, mt->vm == NULL ? tw : NULL) != 0)
+		return -1;
 	m1 = perf_median(t1, PERF_REPS);
 	snprintf(name1, sizeof(name1), "tput_%s_1lcore%s", what, tag);
 	perf_print(name1, m1, unit);
