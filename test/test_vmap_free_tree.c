@@ -5,7 +5,8 @@
 /*
  * vmap_free_tree_autotest: the free-space tree of vmap_free.c against a
  * brute-force model, a sorted array of free ranges searched linearly (the
- * role of the kernel's DEBUG_AUGMENT_LOWEST_MATCH_CHECK, kernel-notes 1.2).
+ * role of the kernel's DEBUG_AUGMENT_LOWEST_MATCH_CHECK, kernel-notes 1.2),
+ * in test_vmap_free_tree_model.c with the steps that drive both at once.
  *
  * Random runs (fixed seeds) allocate with random sizes, alignments up to
  * 1 MiB and windows, and give back what they allocated; every result must
@@ -24,7 +25,7 @@
 #include <string.h>
 
 #include "test.h"
-#include "vmap_private.h"
+#include "test_vmap_free_tree_model.h"
 
 #define GRAN VMAP_GRANULE
 #define MIB (UINT64_C(1) << 20)
@@ -34,309 +35,7 @@
 /* A base that is not 1 MiB-aligned, so that alignment costs something. */
 #define RANDOM_BASE ((uintptr_t)UINT64_C(0x10000000000) + 5 * GRAN)
 
-/* ---- the model ---------------------------------------------------------- */
-
-#define MODEL_MAX_RANGES 8200
-
-struct model_range {
-	uintptr_t start;
-	size_t size;
-};
-
-/* Free ranges sorted by start, never touching: what the tree must hold. */
-struct model {
-	unsigned int n;
-	uint64_t bytes;
-	struct model_range r[MODEL_MAX_RANGES];
-};
-
-/* How an insert merged (a bit per side), or how an allocation clipped. */
-enum { MERGE_NONE = 0, MERGE_PREV = 1, MERGE_NEXT = 2, MERGE_BOTH = 3 };
-enum { CLIP_FL, CLIP_LE, CLIP_RE, CLIP_NE };
-
 static struct model model;
-/* Inserts seen, by MERGE_* kind (random runs report them). */
-static uint64_t merge_count[4];
-
-static void
-model_init(struct model *m)
-{
-	m->n = 0;
-	m->bytes = 0;
-}
-
-static uintptr_t
-range_end(const struct model_range *r)
-{
-	return r->start + r->size;
-}
-
-/* Index of the first range starting at or above start (n if none). */
-static unsigned int
-model_find(const struct model *m, uintptr_t start)
-{
-	unsigned int lo = 0, hi = m->n, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (m->r[mid].start < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* How inserting [start, start + size) would merge: MERGE_* or -EEXIST. */
-static int
-model_merge_kind(const struct model *m, uintptr_t start, size_t size)
-{
-	unsigned int i = model_find(m, start);
-	const struct model_range *prev = i > 0 ? &m->r[i - 1] : NULL;
-	const struct model_range *next = i < m->n ? &m->r[i] : NULL;
-
-	if ((prev != NULL && range_end(prev) > start) ||
-			(next != NULL && next->start < start + size))
-		return -EEXIST;
-	return (prev != NULL && range_end(prev) == start ? MERGE_PREV : MERGE_NONE) |
-		(next != NULL && next->start == start + size ? MERGE_NEXT : MERGE_NONE);
-}
-
-/* MERGE_* or -EEXIST (nothing changed). */
-static int
-model_insert(struct model *m, uintptr_t start, size_t size)
-{
-	int kind = model_merge_kind(m, start, size);
-	unsigned int i = model_find(m, start);
-	struct model_range *prev = i > 0 ? &m->r[i - 1] : NULL;
-	struct model_range *next = i < m->n ? &m->r[i] : NULL;
-
-	if (kind < 0)
-		return kind;
-	m->bytes += size;
-	if (kind == MERGE_BOTH) {
-		prev->size += size + next->size;
-		memmove(&m->r[i], &m->r[i + 1], (m->n - i - 1) * sizeof(m->r[0]));
-		m->n--;
-		return MERGE_BOTH;
-	}
-	if (kind == MERGE_PREV) {
-		prev->size += size;
-		return MERGE_PREV;
-	}
-	if (kind == MERGE_NEXT) {
-		next->start = start;
-		next->size += size;
-		return MERGE_NEXT;
-	}
-	memmove(&m->r[i + 1], &m->r[i], (m->n - i) * sizeof(m->r[0]));
-	m->r[i].start = start;
-	m->r[i].size = size;
-	m->n++;
-	return MERGE_NONE;
-}
-
-/*
- * The documented lowest fit, by linear scan: the first range at least the
- * search length long (size, plus align - 1 when align is above the granule
- * and the window is not exactly size long) in which an aligned
- * [a, a + size) fits inside [vstart, vend); the lowest such a.
- */
-static bool
-model_lowest_fit(const struct model *m, size_t size, size_t align, uintptr_t vstart,
-		uintptr_t vend, uintptr_t *addr, unsigned int *idx)
-{
-	size_t length;
-	uintptr_t lo, hi, a;
-	unsigned int i;
-
-	if (vend <= vstart || vend - vstart < size)
-		return false;
-	length = (align <= GRAN || vend - vstart == size) ? size : size + align - 1;
-	for (i = 0; i < m->n; i++) {
-		if (m->r[i].size < length)
-			continue;
-		lo = RTE_MAX(m->r[i].start, vstart);
-		hi = RTE_MIN(range_end(&m->r[i]), vend);
-		a = RTE_ALIGN_CEIL(lo, (uintptr_t)align);
-		if (a <= hi && hi - a >= size) {
-			*addr = a;
-			*idx = i;
-			return true;
-		}
-	}
-	return false;
-}
-
-static int
-model_clip_kind(const struct model *m, unsigned int idx, uintptr_t a, size_t size)
-{
-	const struct model_range *r = &m->r[idx];
-
-	if (a == r->start && size == r->size)
-		return CLIP_FL;
-	if (a == r->start)
-		return CLIP_LE;
-	if (a + size == range_end(r))
-		return CLIP_RE;
-	return CLIP_NE;
-}
-
-static void
-model_clip(struct model *m, unsigned int idx, uintptr_t a, size_t size)
-{
-	struct model_range *r = &m->r[idx];
-	uintptr_t end = range_end(r);
-
-	m->bytes -= size;
-	switch (model_clip_kind(m, idx, a, size)) {
-	case CLIP_FL:
-		memmove(&m->r[idx], &m->r[idx + 1], (m->n - idx - 1) * sizeof(m->r[0]));
-		m->n--;
-		break;
-	case CLIP_LE:
-		r->start += size;
-		r->size -= size;
-		break;
-	case CLIP_RE:
-		r->size -= size;
-		break;
-	default:
-		r->size = a - r->start;
-		memmove(&m->r[idx + 2], &m->r[idx + 1], (m->n - idx - 1) * sizeof(m->r[0]));
-		m->r[idx + 1].start = a + size;
-		m->r[idx + 1].size = end - (a + size);
-		m->n++;
-		break;
-	}
-}
-
-static size_t
-model_largest(const struct model *m)
-{
-	size_t largest = 0;
-	unsigned int i;
-
-	for (i = 0; i < m->n; i++)
-		largest = RTE_MAX(largest, m->r[i].size);
-	return largest;
-}
-
-/* ---- tree against model --------------------------------------------------- */
-
-struct compare_walk {
-	const struct model *m;
-	unsigned int i;
-};
-
-static int
-compare_range(const struct vmap_area *va, void *arg)
-{
-	struct compare_walk *w = arg;
-
-	if (w->i >= w->m->n) {
-		printf("tree has an extra range 0x%" PRIxPTR "+%zu\n", va->start, va->size);
-		return -1;
-	}
-	if (va->start != w->m->r[w->i].start || va->size != w->m->r[w->i].size) {
-		printf("range %u: tree 0x%" PRIxPTR "+%zu, model 0x%" PRIxPTR "+%zu\n",
-			w->i, va->start, va->size, w->m->r[w->i].start, w->m->r[w->i].size);
-		return -1;
-	}
-	w->i++;
-	return 0;
-}
-
-/* The tree passes its own check and holds exactly the model's ranges. */
-static int
-tree_matches_model(const struct vmap_free_tree *t, const struct model *m,
-		uintptr_t lo, uintptr_t hi)
-{
-	struct compare_walk w = { .m = m, .i = 0 };
-
-	TEST_ASSERT_SUCCESS(vmap_free_tree_check(t, lo, hi), "vmap_free_tree_check failed");
-	TEST_ASSERT_EQUAL(t->nr_ranges, (uint64_t)m->n, "nr_ranges %" PRIu64 ", model %u",
-		t->nr_ranges, m->n);
-	TEST_ASSERT_EQUAL(t->bytes, m->bytes, "bytes %" PRIu64 ", model %" PRIu64,
-		t->bytes, m->bytes);
-	TEST_ASSERT_SUCCESS(vmap_free_tree_walk(t, compare_range, &w),
-		"tree and model differ");
-	TEST_ASSERT_EQUAL(w.i, m->n, "tree has %u ranges, model %u", w.i, m->n);
-	TEST_ASSERT_EQUAL(vmap_free_tree_largest(t), model_largest(m),
-		"largest %zu, model %zu", vmap_free_tree_largest(t), model_largest(m));
-	return TEST_SUCCESS;
-}
-
-static struct vmap_area *
-new_desc(void)
-{
-	struct vmap_area *va = calloc(1, sizeof(*va));
-
-	if (va != NULL)
-		va->state = VMAP_AREA_SPARE;
-	return va;
-}
-
-/* Insert into tree and model; the merge must agree. */
-static int
-insert_both(struct vmap_free_tree *t, struct model *m, uintptr_t start, size_t size)
-{
-	struct vmap_area *desc = new_desc(), *given = desc, *released = NULL;
-	int kind, ret;
-
-	TEST_ASSERT_NOT_NULL(desc, "out of memory");
-	kind = model_insert(m, start, size);
-	ret = vmap_free_tree_insert(t, start, size, &desc, &released);
-	if (kind == -EEXIST) {
-		TEST_ASSERT_EQUAL(ret, -EEXIST, "insert 0x%" PRIxPTR "+%zu: %d, want -EEXIST",
-			start, size, ret);
-		TEST_ASSERT(desc == given && released == NULL, "a refused insert kept or gave");
-	} else {
-		TEST_ASSERT_SUCCESS(ret, "insert 0x%" PRIxPTR "+%zu: %d", start, size, ret);
-		TEST_ASSERT_EQUAL(desc == NULL, kind == MERGE_NONE,
-			"descriptor kept: %d, merge kind %d", desc == NULL, kind);
-		TEST_ASSERT_EQUAL(released != NULL, kind == MERGE_BOTH,
-			"descriptor released: %d, merge kind %d", released != NULL, kind);
-		TEST_ASSERT(released == NULL || (released != given &&
-			released->state == VMAP_AREA_SPARE), "bad released descriptor");
-		merge_count[kind]++;
-	}
-	free(desc);
-	free(released);
-	return TEST_SUCCESS;
-}
-
-/* Allocate with a spare at hand; the result must be the model's. */
-static int
-alloc_both(struct vmap_free_tree *t, struct model *m, size_t size, size_t align,
-		uintptr_t vstart, uintptr_t vend, uintptr_t *addr)
-{
-	struct vmap_area *spare = new_desc(), *released = NULL;
-	uintptr_t want = 0;
-	unsigned int idx = 0;
-	bool fit;
-	int kind = CLIP_FL, ret;
-
-	TEST_ASSERT_NOT_NULL(spare, "out of memory");
-	fit = model_lowest_fit(m, size, align, vstart, vend, &want, &idx);
-	if (fit)
-		kind = model_clip_kind(m, idx, want, size);
-	ret = vmap_free_tree_alloc(t, size, align, vstart, vend, addr, &spare, &released);
-	TEST_ASSERT_EQUAL(ret, fit ? 0 : -ENOSPC, "alloc %zu align %zu in [0x%" PRIxPTR
-		", 0x%" PRIxPTR "): %d", size, align, vstart, vend, ret);
-	if (fit) {
-		TEST_ASSERT_EQUAL(*addr, want, "alloc at 0x%" PRIxPTR ", model 0x%" PRIxPTR,
-			*addr, want);
-		TEST_ASSERT_EQUAL(released != NULL, kind == CLIP_FL, "released vs clip %d", kind);
-		TEST_ASSERT(released == NULL || released->state == VMAP_AREA_SPARE,
-			"released descriptor in state %u", released->state);
-		TEST_ASSERT_EQUAL(spare == NULL, kind == CLIP_NE, "spare taken vs clip %d", kind);
-		model_clip(m, idx, want, size);
-	}
-	free(spare);
-	free(released);
-	return TEST_SUCCESS;
-}
 
 /* ---- random runs ---------------------------------------------------------- */
 
@@ -510,7 +209,7 @@ random_free(struct random_state *s)
 		kind = model_insert(&model, r.start, r.size);
 		TEST_ASSERT(kind != MERGE_NONE && kind != -EEXIST, "merge kind %d", kind);
 		TEST_ASSERT_EQUAL(released != NULL, kind == MERGE_BOTH, "released vs %d", kind);
-		merge_count[kind]++;
+		model_merge_count[kind]++;
 		free(released);
 		return TEST_SUCCESS;
 	}
@@ -558,7 +257,7 @@ random_run(const struct random_run *p)
 	int ret = TEST_FAILED;
 
 	rng_state = p->seed;
-	memset(merge_count, 0, sizeof(merge_count));
+	memset(model_merge_count, 0, sizeof(model_merge_count));
 	s.hi = s.lo + p->span * GRAN;
 	s.live = calloc(p->span, sizeof(s.live[0]));
 	TEST_ASSERT_NOT_NULL(s.live, "out of memory");
@@ -584,8 +283,8 @@ random_run(const struct random_run *p)
 		" fit, %" PRIu64 " -ENOSPC, %" PRIu64 " -EAGAIN; inserts merged none/prev/"
 		"next/both: %" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64 "; %" PRIu64
 		" overlaps refused\n", p->seed, p->nr_ops, s.max_ranges, s.nr_fit, s.nr_nospc,
-		s.nr_again, merge_count[MERGE_NONE], merge_count[MERGE_PREV],
-		merge_count[MERGE_NEXT], merge_count[MERGE_BOTH], s.nr_exist);
+		s.nr_again, model_merge_count[MERGE_NONE], model_merge_count[MERGE_PREV],
+		model_merge_count[MERGE_NEXT], model_merge_count[MERGE_BOTH], s.nr_exist);
 	ret = TEST_SUCCESS;
 out:
 	vmap_free_tree_fini(&s.tree);
@@ -1004,3 +703,4 @@ test_vmap_free_tree(void)
 }
 
 REGISTER_TEST_COMMAND(vmap_free_tree_autotest, test_vmap_free_tree);
+
