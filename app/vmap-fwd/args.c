@@ -230,8 +230,9 @@ parse_eth_peer(const char *arg)
 	fwd_opt.peer_set[port] = true;
 }
 
-void
-fwd_options_parse(int argc, char **argv)
+/* The options of the vmap space the mbuf pools live in: whether opt was one. */
+static bool
+parse_space_option(int opt)
 {
 	static const char *const page_names[] = { "4K", "2M", "1G" };
 	static const size_t page_sizes[] = {
@@ -242,6 +243,41 @@ fwd_options_parse(int argc, char **argv)
 	static const char *const iommu_names[] = { "none", "vfio", "sim" };
 	/* Indexed by enum fwd_extmem. */
 	static const char *const extmem_names[] = { "auto", "on", "off" };
+
+	switch (opt) {
+	case OPT_PAGE_SIZE:
+		fwd_opt.page_size = page_sizes[parse_choice("page-size", optarg, page_names,
+			RTE_DIM(page_names))];
+		return true;
+	case OPT_IOMMU:
+		fwd_opt.iommu = iommu_names[parse_choice("iommu", optarg, iommu_names,
+			RTE_DIM(iommu_names))];
+		return true;
+	case OPT_IOMMU_ARGS:
+		fwd_opt.iommu_args = optarg;
+		return true;
+	case OPT_IOVA_MODE:
+		fwd_opt.iova_mode = (enum rte_vmap_iova_mode)parse_choice("iova-mode",
+			optarg, iova_names, RTE_DIM(iova_names));
+		return true;
+	case OPT_EXTMEM:
+		fwd_opt.extmem = (enum fwd_extmem)parse_choice("extmem", optarg,
+			extmem_names, RTE_DIM(extmem_names));
+		return true;
+	case OPT_CHECK_IOVA:
+		fwd_opt.check_iova = true;
+		return true;
+	case OPT_CHURN:
+		fwd_opt.churn_rate = parse_ulong("churn", optarg, 0, 1000000);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void
+fwd_options_parse(int argc, char **argv)
+{
 	const char *prog = argv[0];
 	int opt;
 
@@ -296,31 +332,6 @@ fwd_options_parse(int argc, char **argv)
 		case OPT_TX_FIRST:
 			fwd_opt.tx_first = parse_ulong("tx-first", optarg, 0, 1u << 20);
 			break;
-		case OPT_PAGE_SIZE:
-			fwd_opt.page_size = page_sizes[parse_choice("page-size", optarg, page_names,
-				RTE_DIM(page_names))];
-			break;
-		case OPT_IOMMU:
-			fwd_opt.iommu = iommu_names[parse_choice("iommu", optarg, iommu_names,
-				RTE_DIM(iommu_names))];
-			break;
-		case OPT_IOMMU_ARGS:
-			fwd_opt.iommu_args = optarg;
-			break;
-		case OPT_IOVA_MODE:
-			fwd_opt.iova_mode = (enum rte_vmap_iova_mode)parse_choice("iova-mode",
-				optarg, iova_names, RTE_DIM(iova_names));
-			break;
-		case OPT_EXTMEM:
-			fwd_opt.extmem = (enum fwd_extmem)parse_choice("extmem", optarg,
-				extmem_names, RTE_DIM(extmem_names));
-			break;
-		case OPT_CHECK_IOVA:
-			fwd_opt.check_iova = true;
-			break;
-		case OPT_CHURN:
-			fwd_opt.churn_rate = parse_ulong("churn", optarg, 0, 1000000);
-			break;
 		case OPT_DURATION:
 			fwd_opt.duration = parse_ulong("duration", optarg, 0, 86400 * 365);
 			break;
@@ -328,6 +339,8 @@ fwd_options_parse(int argc, char **argv)
 			fwd_opt.stats_period = parse_ulong("stats-period", optarg, 0, 86400);
 			break;
 		default:
+			if (parse_space_option(opt))
+				break;
 			usage(prog);
 			rte_exit(EXIT_FAILURE, "bad arguments\n");
 		}
