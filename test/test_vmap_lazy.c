@@ -294,6 +294,106 @@ lz_live_bytes(const struct lz_run *run)
 	return bytes;
 }
 
+/*
+ * Both lcores run the workload until the deadline, maps failing as the
+ * configuration says; the recorder and the log level are restored after.
+ */
+static int
+lz_run_both(struct lz_run *run, unsigned int worker)
+{
+	const struct lz_config *cfg = run->cfg;
+	int log_type, log_level, ret = 0;
+	unsigned int i;
+
+	rec_fail_every(cfg->fail_every);
+	/* Injected map failures are expected: not one log line each. */
+	log_type = rte_log_register(LZ_LOGTYPE);
+	log_level = log_type >= 0 ? rte_log_get_level(log_type) : 0;
+	if (cfg->fail_every != 0 && log_type >= 0)
+		rte_log_set_level(log_type, RTE_LOG_CRIT);
+	for (i = 0; i < RTE_DIM(run->lc); i++) {
+		run->lc[i].run = run;
+		run->lc[i].rng = 0x9e3779b97f4a7c15ull * (i + 1) + cfg->mode * 7919 + cfg->flags;
+	}
+	run->deadline = rte_get_timer_cycles() + rte_get_timer_hz() * LZ_RUN_MS / 1000;
+	if (rte_eal_remote_launch(lz_worker, &run->lc[1], worker) != 0) {
+		printf("  [%s] cannot launch lcore %u\n", cfg->name, worker);
+		ret = -1;
+	} else {
+		lz_worker(&run->lc[0]);
+		rte_eal_wait_lcore(worker);
+	}
+	rec_fail_every(0);
+	if (cfg->fail_every != 0 && log_type >= 0 && log_level > 0)
+		rte_log_set_level(log_type, log_level);
+	if (run->lc[0].result != 0 || run->lc[1].result != 0)
+		ret = -1;
+	return ret;
+}
+
+/*
+ * The leftovers still have the translations they were given at
+ * allocation; freed on one lcore, they are lazy until a purge, then all
+ * gone. *frees counts the frees.
+ */
+static int
+lz_drain(struct lz_run *run, uint64_t *frees)
+{
+	const char *name = run->cfg->name;
+	struct rte_vmap_stats st;
+	struct rec_counts c;
+	unsigned int i, k;
+
+	for (i = 0; i < RTE_DIM(run->lc); i++) {
+		for (k = 0; k < run->lc[i].nr_live; k++) {
+			if (rec_seq_state(run->lc[i].win[k].seq) != REC_LIVE) {
+				printf("  [%s] live window %p lost its translation\n", name,
+					run->lc[i].win[k].va);
+				return -1;
+			}
+		}
+	}
+	for (i = 0; i < RTE_DIM(run->lc); i++) {
+		while (run->lc[i].nr_live > 0) {
+			if (lz_free(&run->lc[i], run->lc[i].nr_live - 1) != 0)
+				return -1;
+			(*frees)++;
+		}
+	}
+	if (lz_check_quiet(run, 0, "leftovers freed") != 0 ||
+			lz_check_purged(run, 0, "leftovers freed + purge") != 0)
+		return -1;
+	if (rte_vmap_stats_get(run->vm, &st) != 0) {
+		printf("  [%s] rte_vmap_stats_get failed\n", name);
+		return -1;
+	}
+	rec_counts_get(&c);
+	if (st.nr_windows != 0 || c.nr_live != 0) {
+		printf("  [%s] %" PRIu64 " windows, %u translations after freeing all\n", name,
+			st.nr_windows, c.nr_live);
+		return -1;
+	}
+	return 0;
+}
+
+/* Strict mode flushes at least once per free, lazy mode far less often. */
+static int
+lz_check_flushes(const struct lz_config *cfg, uint64_t flushes, uint64_t frees)
+{
+	if ((cfg->flags & RTE_VMAP_F_STRICT) != 0) {
+		if (flushes < frees) {
+			printf("  [%s] strict: %" PRIu64 " flushes for %" PRIu64 " frees\n",
+				cfg->name, flushes, frees);
+			return -1;
+		}
+	} else if (flushes * 8 >= frees || frees < 1000) {
+		printf("  [%s] lazy: %" PRIu64 " flushes for %" PRIu64 " frees, want far fewer"
+			" (and at least 1000 frees)\n", cfg->name, flushes, frees);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 lz_run_config(const struct lz_config *cfg)
 {
@@ -301,9 +401,9 @@ lz_run_config(const struct lz_config *cfg)
 	struct rte_vmap_stats st;
 	struct rec_counts c;
 	struct lz_run *run;
-	unsigned int worker, i, k;
+	unsigned int worker, i;
 	uint64_t frees = 0, allocs = 0, purges = 0, fails = 0, violations;
-	int ret = TEST_FAILED, log_type, log_level;
+	int ret = TEST_FAILED;
 
 	if (rte_lcore_count() < 2) {
 		printf("  [%s] skipped: rte_lcore_count() is %u, the workload needs 2 lcores"
@@ -325,29 +425,8 @@ lz_run_config(const struct lz_config *cfg)
 		free(run);
 		return TEST_FAILED;
 	}
-	rec_fail_every(cfg->fail_every);
-	/* Injected map failures are expected: not one log line each. */
-	log_type = rte_log_register(LZ_LOGTYPE);
-	log_level = log_type >= 0 ? rte_log_get_level(log_type) : 0;
-	if (cfg->fail_every != 0 && log_type >= 0)
-		rte_log_set_level(log_type, RTE_LOG_CRIT);
-	for (i = 0; i < RTE_DIM(run->lc); i++) {
-		run->lc[i].run = run;
-		run->lc[i].rng = 0x9e3779b97f4a7c15ull * (i + 1) + cfg->mode * 7919 + cfg->flags;
-	}
-	run->deadline = rte_get_timer_cycles() + rte_get_timer_hz() * LZ_RUN_MS / 1000;
-	if (rte_eal_remote_launch(lz_worker, &run->lc[1], worker) != 0) {
-		printf("  [%s] cannot launch lcore %u\n", cfg->name, worker);
+	if (lz_run_both(run, worker) != 0)
 		goto out;
-	}
-	lz_worker(&run->lc[0]);
-	rte_eal_wait_lcore(worker);
-	rec_fail_every(0);
-	if (cfg->fail_every != 0 && log_type >= 0 && log_level > 0)
-		rte_log_set_level(log_type, log_level);
-	if (run->lc[0].result != 0 || run->lc[1].result != 0)
-		goto out;
-
 	for (i = 0; i < RTE_DIM(run->lc); i++) {
 		allocs += run->lc[i].allocs;
 		frees += run->lc[i].frees;
@@ -355,51 +434,16 @@ lz_run_config(const struct lz_config *cfg)
 		fails += run->lc[i].map_fails;
 	}
 	if (lz_check_quiet(run, lz_live_bytes(run), "after the run") != 0 ||
-			lz_check_purged(run, lz_live_bytes(run), "after the run + purge") != 0)
+			lz_check_purged(run, lz_live_bytes(run), "after the run + purge") != 0 ||
+			lz_drain(run, &frees) != 0 || rte_vmap_stats_get(run->vm, &st) != 0)
 		goto out;
-	/* Leftovers still have the translations they were given at allocation. */
-	for (i = 0; i < RTE_DIM(run->lc); i++) {
-		for (k = 0; k < run->lc[i].nr_live; k++) {
-			if (rec_seq_state(run->lc[i].win[k].seq) != REC_LIVE) {
-				printf("  [%s] live window %p lost its translation\n", cfg->name,
-					run->lc[i].win[k].va);
-				goto out;
-			}
-		}
-	}
-	/* The leftovers freed on one lcore: lazy until a purge, then all gone. */
-	for (i = 0; i < RTE_DIM(run->lc); i++) {
-		while (run->lc[i].nr_live > 0) {
-			if (lz_free(&run->lc[i], run->lc[i].nr_live - 1) != 0)
-				goto out;
-			frees++;
-		}
-	}
-	if (lz_check_quiet(run, 0, "leftovers freed") != 0 ||
-			lz_check_purged(run, 0, "leftovers freed + purge") != 0)
-		goto out;
-	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(run->vm, &st), "stats");
 	rec_counts_get(&c);
-	if (st.nr_windows != 0 || c.nr_live != 0) {
-		printf("  [%s] %" PRIu64 " windows, %u translations after freeing all\n",
-			cfg->name, st.nr_windows, c.nr_live);
-		goto out;
-	}
 	printf("  [%s] %" PRIu64 " allocs (%" PRIu64 " failed maps), %" PRIu64 " frees, %"
 		PRIu64 " rte_vmap_purge() calls; library: %" PRIu64 " purges, %" PRIu64
 		" unmaps, %" PRIu64 " flushes; driver: %" PRIu64 " maps\n", cfg->name, allocs,
 		fails, frees, purges, st.nr_purges, st.nr_unmaps, st.nr_flushes, c.maps);
-	if ((cfg->flags & RTE_VMAP_F_STRICT) != 0) {
-		if (c.flushes < frees) {
-			printf("  [%s] strict: %" PRIu64 " flushes for %" PRIu64 " frees\n",
-				cfg->name, c.flushes, frees);
-			goto out;
-		}
-	} else if (c.flushes * 8 >= frees || frees < 1000) {
-		printf("  [%s] lazy: %" PRIu64 " flushes for %" PRIu64 " frees, want far fewer"
-			" (and at least 1000 frees)\n", cfg->name, c.flushes, frees);
+	if (lz_check_flushes(cfg, c.flushes, frees) != 0)
 		goto out;
-	}
 	if (cfg->fail_every != 0 && fails == 0) {
 		printf("  [%s] no map failed: the injection did not work\n", cfg->name);
 		goto out;
