@@ -609,6 +609,59 @@ soak_drain(void)
 	return 0;
 }
 
+/* The workload on all lcores for seconds, a checkpoint every interval. */
+static int
+soak_run(struct soak_track *track, unsigned int seconds, unsigned int interval,
+		unsigned int purge)
+{
+	uint64_t hz = rte_get_timer_hz(), start, end, until;
+	unsigned int elapsed;
+
+	start = rte_get_timer_cycles();
+	end = start + (uint64_t)seconds * hz;
+	soak.purge_cycles = (uint64_t)purge * hz;
+	soak.next_purge = start + soak.purge_cycles;
+	for (elapsed = 0; elapsed < seconds; ) {
+		until = RTE_MIN(end, rte_get_timer_cycles() + (uint64_t)interval * hz);
+		elapsed = (unsigned int)((until - start) / hz);
+		if (soak_launch(until) != 0 || soak_checkpoint(track, elapsed) != 0)
+			return -1;
+		elapsed = (unsigned int)((rte_get_timer_cycles() - start) / hz);
+		if (track->nr >= SOAK_MAX_CHECKPOINTS)
+			break;
+	}
+	return 0;
+}
+
+/* Everything freed and purged: only pools, chunks and blocks may keep memory. */
+static int
+soak_drained(void)
+{
+	struct rte_vmap_stats st;
+	struct soak_held h;
+
+	if (soak_drain() != 0)
+		return -1;
+	if (rte_vmap_purge(soak.vm) != 0 || rte_vmap_stats_get(soak.vm, &st) != 0 ||
+			rte_vmap_verify(soak.vm) != 0) {
+		printf("soak: final purge, stats or verify failed\n");
+		return -1;
+	}
+	soak_held(&h);
+	printf("soak: drained: windows=%" PRIu64 " va_used=%" PRIu64 " lazy=%" PRIu64
+		" mem_used=%.1fM pooled=%.1fM chunks=%.1fM blocks=%" PRIu64 "\n",
+		st.nr_windows, st.va_used, st.va_lazy, mib(st.mem_used), mib(h.pooled),
+		mib(h.chunks), st.nr_blocks);
+	if (st.nr_windows != 0 || st.va_used != 0 || st.va_lazy != 0 ||
+			st.mem_used > h.pooled + h.chunks + st.nr_blocks *
+			RTE_MAX((uint64_t)RTE_VMAP_BLOCK_SIZE, (uint64_t)soak.page_size) +
+			soak_page_slack(h.ranges)) {
+		printf("soak: memory held with nothing live\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 test_soak_mixed(void)
 {
@@ -617,10 +670,8 @@ test_soak_mixed(void)
 	unsigned int purge = soak_env("VMAP_SOAK_PURGE", 5);
 	struct soak_track track;
 	struct rte_vmap_params p;
-	struct rte_vmap_stats st;
-	struct soak_held h;
-	uint64_t hz = rte_get_timer_hz(), start, end, rss0, rss, hugetlb, enomem = 0, ops = 0;
-	unsigned int lcore, elapsed;
+	uint64_t rss0, rss, hugetlb, enomem = 0, ops = 0;
+	unsigned int lcore;
 	int ret = TEST_SUCCESS;
 
 	memset(&track, 0, sizeof(track));
@@ -659,48 +710,8 @@ test_soak_mixed(void)
 		SOAK_VA_SIZE >> 30, soak.vm->nr_nodes, soak.vm->lazy_max >> 20,
 		soak.block_max >> 10);
 
-	start = rte_get_timer_cycles();
-	end = start + (uint64_t)seconds * hz;
-	soak.purge_cycles = (uint64_t)purge * hz;
-	soak.next_purge = start + soak.purge_cycles;
-	for (elapsed = 0; elapsed < seconds; ) {
-		uint64_t until = RTE_MIN(end, rte_get_timer_cycles() + (uint64_t)interval * hz);
-
-		elapsed = (unsigned int)((until - start) / hz);
-		if (soak_launch(until) != 0 || soak_checkpoint(&track, elapsed) != 0) {
-			ret = TEST_FAILED;
-			break;
-		}
-		elapsed = (unsigned int)((rte_get_timer_cycles() - start) / hz);
-		if (track.nr >= SOAK_MAX_CHECKPOINTS)
-			break;
-	}
-
-	/* Everything back: only pools and chunks may keep memory. */
-	if (ret == TEST_SUCCESS && soak_drain() != 0)
+	if (soak_run(&track, seconds, interval, purge) != 0 || soak_drained() != 0)
 		ret = TEST_FAILED;
-	if (ret == TEST_SUCCESS) {
-		if (rte_vmap_purge(soak.vm) != 0 || rte_vmap_stats_get(soak.vm, &st) != 0 ||
-				rte_vmap_verify(soak.vm) != 0) {
-			printf("soak: final purge, stats or verify failed\n");
-			ret = TEST_FAILED;
-		} else {
-			soak_held(&h);
-			printf("soak: drained: windows=%" PRIu64 " va_used=%" PRIu64
-				" lazy=%" PRIu64 " mem_used=%.1fM pooled=%.1fM chunks=%.1fM"
-				" blocks=%" PRIu64 "\n",
-				st.nr_windows, st.va_used, st.va_lazy, mib(st.mem_used),
-				mib(h.pooled), mib(h.chunks), st.nr_blocks);
-			if (st.nr_windows != 0 || st.va_used != 0 || st.va_lazy != 0 ||
-					st.mem_used > h.pooled + h.chunks +
-					st.nr_blocks * RTE_MAX((uint64_t)RTE_VMAP_BLOCK_SIZE,
-					(uint64_t)soak.page_size) +
-					soak_page_slack(h.ranges)) {
-				printf("soak: memory held with nothing live\n");
-				ret = TEST_FAILED;
-			}
-		}
-	}
 out:
 	RTE_LCORE_FOREACH(lcore) {
 		enomem += soak.lc[lcore].enomem;
