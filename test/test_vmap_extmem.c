@@ -279,6 +279,56 @@ wait_no_pending(struct rte_vmap *vm, struct vmap_extmem_info *info)
 	return TEST_FAILED;
 }
 
+/*
+ * A port probed after the space: RTE_ETH_EVENT_NEW, then the pages backed
+ * now. New pages (a 4 MiB window, *w2) go to both ports; when the port
+ * goes, RTE_ETH_EVENT_DESTROY unmaps the pages for it. *info: before and
+ * after.
+ */
+static int
+ext_late_port(struct rte_vmap *vm, struct vmap_extmem_info *info, char **w2)
+{
+	struct vmap_extmem_info before = *info;
+
+	if (rte_dev_probe(DPDK_NULL1) != 0) {
+		printf("  probe %s: %s\n", DPDK_NULL1, rte_strerror(rte_errno));
+		return -1;
+	}
+	if (wait_no_pending(vm, info) != TEST_SUCCESS)
+		goto remove;
+	if (info->nr_devices != before.nr_devices + 1 ||
+			info->dev_maps < before.dev_maps + info->nr_pages) {
+		printf("  late vdev: %u devices (was %u), %" PRIu64 " maps (was %" PRIu64 ")\n",
+			info->nr_devices, before.nr_devices, info->dev_maps, before.dev_maps);
+		goto remove;
+	}
+	/* New pages now go to both. */
+	before = *info;
+	*w2 = rte_vmap_alloc(vm, 4 * MIB, 0, SOCKET_ID_ANY);
+	if (*w2 == NULL || vmap_extmem_info_get(vm, info) != 0 ||
+			info->dev_maps < before.dev_maps + 2 * (info->nr_pages - before.nr_pages)) {
+		printf("  second window: %" PRIu64 " maps for %" PRIu64 " new pages\n",
+			info->dev_maps - before.dev_maps, info->nr_pages - before.nr_pages);
+		goto remove;
+	}
+	if (check_window(vm, *w2, 4 * MIB, DPDK_PROBES) != TEST_SUCCESS)
+		goto remove;
+	/* The port goes: RTE_ETH_EVENT_DESTROY unmaps the pages for it. */
+	before = *info;
+	if (rte_eal_hotplug_remove("vdev", DPDK_NULL1) != 0 ||
+			vmap_extmem_info_get(vm, info) != 0 ||
+			info->nr_devices != before.nr_devices - 1 ||
+			info->dev_unmaps < before.dev_unmaps + info->nr_pages) {
+		printf("  removed vdev: %u devices, %" PRIu64 " unmaps (was %" PRIu64 ")\n",
+			info->nr_devices, info->dev_unmaps, before.dev_unmaps);
+		return -1;
+	}
+	return 0;
+remove:
+	rte_eal_hotplug_remove("vdev", DPDK_NULL1);
+	return -1;
+}
+
 static int
 test_extmem_dma_map_vdevs(void)
 {
@@ -329,42 +379,8 @@ test_extmem_dma_map_vdevs(void)
 		goto destroy;
 	}
 
-	/* A port probed after the space: RTE_ETH_EVENT_NEW, then the pages backed now. */
-	before = info;
-	if (rte_dev_probe(DPDK_NULL1) != 0) {
-		printf("  probe %s: %s\n", DPDK_NULL1, rte_strerror(rte_errno));
+	if (ext_late_port(vm, &info, &w2) != 0)
 		goto destroy;
-	}
-	if (wait_no_pending(vm, &info) != TEST_SUCCESS)
-		goto remove1;
-	if (info.nr_devices != before.nr_devices + 1 ||
-			info.dev_maps < before.dev_maps + info.nr_pages) {
-		printf("  late vdev: %u devices (was %u), %" PRIu64 " maps (was %" PRIu64 ")\n",
-			info.nr_devices, before.nr_devices, info.dev_maps, before.dev_maps);
-		goto remove1;
-	}
-	/* New pages now go to both. */
-	before = info;
-	w2 = rte_vmap_alloc(vm, 4 * MIB, 0, SOCKET_ID_ANY);
-	if (w2 == NULL || vmap_extmem_info_get(vm, &info) != 0 ||
-			info.dev_maps < before.dev_maps + 2 * (info.nr_pages - before.nr_pages)) {
-		printf("  second window: %" PRIu64 " maps for %" PRIu64 " new pages\n",
-			info.dev_maps - before.dev_maps, info.nr_pages - before.nr_pages);
-		goto remove1;
-	}
-	if (check_window(vm, w2, 4 * MIB, DPDK_PROBES) != TEST_SUCCESS)
-		goto remove1;
-
-	/* The port goes: RTE_ETH_EVENT_DESTROY unmaps the pages for it. */
-	before = info;
-	if (rte_eal_hotplug_remove("vdev", DPDK_NULL1) != 0 ||
-			vmap_extmem_info_get(vm, &info) != 0 ||
-			info.nr_devices != before.nr_devices - 1 ||
-			info.dev_unmaps < before.dev_unmaps + info.nr_pages) {
-		printf("  removed vdev: %u devices, %" PRIu64 " unmaps (was %" PRIu64 ")\n",
-			info.nr_devices, info.dev_unmaps, before.dev_unmaps);
-		goto destroy;
-	}
 	/* Released pages are unmapped after their purge. */
 	before = info;
 	if (rte_vmap_free(vm, w) != 0 || rte_vmap_free(vm, w2) != 0 || rte_vmap_purge(vm) != 0 ||
@@ -380,9 +396,6 @@ test_extmem_dma_map_vdevs(void)
 	printf("  %u device(s) left; %" PRIu64 " DMA maps, %" PRIu64 " unmaps, no errors\n",
 		info.nr_devices, info.dev_maps, info.dev_unmaps);
 	ret = TEST_SUCCESS;
-	goto destroy;
-remove1:
-	rte_eal_hotplug_remove("vdev", DPDK_NULL1);
 destroy:
 	rte_vmap_destroy(vm);
 remove0:
