@@ -3,9 +3,9 @@
  */
 
 /*
- * vmap nodes and sockets: addr_to_node sharding, per-socket arenas on a
- * modelled two-package machine (hwloc synthetic topology), the stats cache,
- * and that verify() catches a broken invariant.
+ * vmap nodes and sockets: addr_to_node sharding, per-socket arenas on
+ * modelled two- and three-package machines (hwloc synthetic topologies),
+ * the stats cache, and that verify() catches a broken invariant.
  */
 
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "vmap_private.h"
 
 #define TWO_PACKAGES "package:2 core:1 pu:1"
+#define THREE_PACKAGES "package:3 core:1 pu:1"
 
 static int
 test_addr_to_node_stripes_zones(void)
@@ -127,6 +128,68 @@ test_two_sockets_synthetic_topology(void)
 	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, b), "free b");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Three sockets: socket counts need not be powers of two. Every socket
+ * gets the same number of nodes and an arena of whole zones (the fuzzer's
+ * regress-3-sockets: the rounding used a mask, and small spaces got
+ * arenas of 0 bytes, a failed create).
+ */
+static int
+test_three_sockets_geometry(void)
+{
+	static const size_t va_sizes[] = { 64 << 10, 3 << 20, (1 << 30) + 4096 };
+	static const unsigned int nr_nodes[] = { 0, 1, 4, 7 };
+	struct rte_vmap_params p;
+	struct rte_vmap_window w;
+	struct rte_vmap *vm;
+	unsigned int i, k, a, want;
+	size_t align;
+	void *win[3];
+
+	for (i = 0; i < RTE_DIM(va_sizes); i++) {
+		for (k = 0; k < RTE_DIM(nr_nodes); k++) {
+			vmap_test_params(&p, "node_3sock");
+			p.topology = THREE_PACKAGES;
+			p.page_size = RTE_VMAP_PAGE_4K;
+			p.va_size = va_sizes[i];
+			p.nr_nodes = nr_nodes[k];
+			vm = rte_vmap_create(&p);
+			TEST_ASSERT_NOT_NULL(vm, "va_size %zu, %u nodes: %s", va_sizes[i],
+				nr_nodes[k], rte_strerror(rte_errno));
+			want = RTE_MAX(nr_nodes[k] != 0 ? nr_nodes[k] : rte_lcore_count(), 3u);
+			want = (want + 2) / 3 * 3;
+			TEST_ASSERT(vm->nr_arenas == 3 && vm->nr_nodes == want,
+				"%u arenas, %u nodes, want 3 and %u", vm->nr_arenas, vm->nr_nodes,
+				want);
+			align = vmap_space_align(vm);
+			TEST_ASSERT(vm->map_len >= va_sizes[i] && vm->map_len % (3 * align) == 0,
+				"map_len %zu for va_size %zu", vm->map_len, va_sizes[i]);
+			for (a = 0; a < 3; a++) {
+				TEST_ASSERT(vm->arenas[a].end > vm->arenas[a].start &&
+					vm->arenas[a].start % align == 0 &&
+					vm->arenas[a].nr_nodes == want / 3,
+					"arena %u: [%#" PRIxPTR ", %#" PRIxPTR "), %u nodes", a,
+					vm->arenas[a].start, vm->arenas[a].end,
+					vm->arenas[a].nr_nodes);
+				win[a] = rte_vmap_alloc(vm, 4096, 0, vm->topo.socket_id[a]);
+				TEST_ASSERT_NOT_NULL(win[a], "alloc on socket %u: %s", a,
+					rte_strerror(rte_errno));
+				TEST_ASSERT_SUCCESS(rte_vmap_find(vm, win[a], &w), "find");
+				TEST_ASSERT(w.socket_id == vm->topo.socket_id[a] &&
+					(uintptr_t)win[a] >= vm->arenas[a].start &&
+					(uintptr_t)win[a] < vm->arenas[a].end,
+					"window %p of socket %u outside its arena", win[a], a);
+			}
+			VMAP_TEST_VERIFY(vm);
+			for (a = 0; a < 3; a++)
+				TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[a]), "free");
+			VMAP_TEST_VERIFY(vm);
+			rte_vmap_destroy(vm);
+		}
+	}
 	return TEST_SUCCESS;
 }
 
@@ -243,6 +306,7 @@ static struct unit_test_suite vmap_node_suite = {
 		TEST_CASE(test_addr_to_node_stripes_zones),
 		TEST_CASE(test_default_nodes_follow_lcores),
 		TEST_CASE(test_two_sockets_synthetic_topology),
+		TEST_CASE(test_three_sockets_geometry),
 		TEST_CASE(test_socket_arena_exhaustion_stays_on_socket),
 		TEST_CASE(test_stats_cache_generations),
 		TEST_CASE(test_verify_detects_broken_invariants),

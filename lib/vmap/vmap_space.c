@@ -119,10 +119,13 @@ setup_geometry(struct rte_vmap *vm, const struct rte_vmap_params *p)
 	unsigned int nodes = p->nr_nodes != 0 ? p->nr_nodes : rte_lcore_count();
 	uint64_t va = p->va_size != 0 ? p->va_size : RTE_VMAP_DEFAULT_VA_SIZE;
 
-	/* Every socket gets the same number of nodes, at least one. */
-	nodes = RTE_ALIGN_CEIL(RTE_MAX(nodes, sockets), sockets);
+	/*
+	 * Every socket gets the same number of nodes, at least one. Socket
+	 * counts need not be powers of two: multiples, not RTE_ALIGN_*() masks.
+	 */
+	nodes = RTE_ALIGN_MUL_CEIL(RTE_MAX(nodes, sockets), sockets);
 	if (nodes > RTE_VMAP_MAX_NODES)
-		nodes = RTE_ALIGN_FLOOR(RTE_VMAP_MAX_NODES, sockets);
+		nodes = RTE_ALIGN_MUL_FLOOR(RTE_VMAP_MAX_NODES, sockets);
 	if (nodes == 0) {
 		VMAP_LOG(ERR, "%s: %u sockets need more than %d nodes", vm->name, sockets,
 			RTE_VMAP_MAX_NODES);
@@ -130,7 +133,8 @@ setup_geometry(struct rte_vmap *vm, const struct rte_vmap_params *p)
 	}
 	vm->nr_nodes = nodes;
 	vm->zone_size = RTE_VMAP_ZONE_SIZE;
-	va = RTE_ALIGN_CEIL(va, vmap_space_align(vm) * sockets);
+	/* Every arena whole zones (and pages) long. */
+	va = RTE_ALIGN_MUL_CEIL(va, vmap_space_align(vm) * sockets);
 	if (va < p->va_size || va > (UINT64_C(1) << 46)) {
 		VMAP_LOG(ERR, "%s: va_size %zu too large", vm->name, p->va_size);
 		return -EINVAL;

@@ -16,7 +16,7 @@
  *       2 MiB now and then), VA size (64 KiB to 253 MiB), nr_nodes,
  *       lazy_max, mem_limit, IOVA mode (VA, DOMAIN, AUTO), STRICT or lazy,
  *       NO_LCORE_CACHE, EXTMEM, topology (this machine one time in eight,
- *       else a synthetic one with 2 sockets, or 3 with FZ_THREE_SOCKETS),
+ *       else a synthetic one with 2 or 3 sockets),
  *       IOMMU driver ("none" or "sim" with its arguments);
  *       a create with bad parameters first (expected errno), and a
  *       duplicate create after the real one (EEXIST)
@@ -1098,19 +1098,15 @@ op_burst(struct fz_ctx *c, struct fz_in *in)
 /* ---- a space ----------------------------------------------------------- */
 
 /*
- * Three sockets: off while rte_vmap_create() rounds va_size with
- * RTE_ALIGN_CEIL() by (page or zone) x 3, a mask that needs a power of
- * two: a small space gets arenas of 0 bytes and create fails with EINVAL.
- * The input corpus/regress-3-sockets shows it; set this to 1 with the fix.
+ * The synthetic machines: two sockets as packages or as NUMA nodes, and
+ * three packages, since socket counts need not be powers of two
+ * (corpus/regress-3-sockets: rte_vmap_create() once rounded with a mask
+ * and gave small spaces arenas of 0 bytes).
  */
-#ifndef FZ_THREE_SOCKETS
-#define FZ_THREE_SOCKETS 0
-#endif
-
 static const char * const fz_topologies[] = {
 	"package:2 core:1 pu:1",
 	"numa:2 core:1 pu:1",
-	FZ_THREE_SOCKETS ? "package:3 core:1 pu:1" : "numa:2 core:1 pu:1",
+	"package:3 core:1 pu:1",
 };
 
 /* Creates that must fail, each with its errno; 0 = none. */
