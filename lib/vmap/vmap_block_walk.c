@@ -74,6 +74,7 @@ struct purge_pass {
 	struct vmap_lcore_set owners; /* of the seals, read under their locks */
 	bool barrier; /* the owners can be made to see a seal now (membarrier) */
 	bool full; /* an array was full: walk again after growing it */
+	bool lazy_moved; /* a block's flushed count changed: va_lazy did */
 };
 
 /* With b locked: reset its dirt into a span of the pass (seed 04: once). */
@@ -96,6 +97,9 @@ fold_dirt(struct purge_pass *pp, struct vmap_block *b)
 	lo = RTE_MIN((uint32_t)dirt, (uint32_t)b->shared.dirt);
 	hi = RTE_MAX((uint32_t)(dirt >> 32), (uint32_t)(b->shared.dirt >> 32));
 	b->shared.dirt = VMAP_DIRT_NONE;
+	/* Even with no span to flush (its dirt went with an earlier one), va_lazy moved. */
+	if (b->flushed != lazy)
+		pp->lazy_moved = true;
 	b->flushed = lazy;
 	if (lo >= hi)
 		return;
@@ -152,7 +156,8 @@ pick_idle(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
 {
 	struct purge_pass *pp = arg;
 
-	if (b->seal || !idle_block(pp, b))
+	/* Atomic: an lcore that goes (queue_retire()) stores it without the lock. */
+	if (__atomic_load_n(&b->seal, __ATOMIC_RELAXED) || !idle_block(pp, b))
 		return 0;
 	if (!pp->barrier) {
 		/* Ask: the owner seals it at its next call. */
@@ -205,7 +210,8 @@ take_idle(struct rte_vmap *vm, struct vmap_blocks *bs, struct purge_pass *pp)
 		b = pp->seals[i].b;
 		rte_spinlock_lock(&b->lock);
 		/* The owner may have sealed it meanwhile (and it may be another block now). */
-		if (b->state != VMAP_BLOCK_ACTIVE || b->start != pp->seals[i].start || !b->seal) {
+		if (b->state != VMAP_BLOCK_ACTIVE || b->start != pp->seals[i].start ||
+				!__atomic_load_n(&b->seal, __ATOMIC_RELAXED)) {
 			rte_spinlock_unlock(&b->lock);
 			continue;
 		}
@@ -310,8 +316,8 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 		flush_spans(vm, &pp, &sink);
 		folded += (unsigned int)pp.nr_spans;
 	} while (pp.full);
-	if (folded != 0)
-		vmap_space_changed(vm); /* va_lazy fell */
+	if (folded != 0 || pp.lazy_moved)
+		vmap_space_changed(vm); /* va_lazy fell: the stats cache is stale */
 	if (pp.spans != stack_spans)
 		free(pp.spans);
 	free(pp.seals);
