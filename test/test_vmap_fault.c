@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_vmap.h>
 #include <rte_vmap_fault.h>
@@ -368,6 +369,120 @@ test_unmap_failing_for_good_destroy_clean(void)
 	return fi_purge_failure_for_good(RTE_VMAP_FAULT_IOMMU_UNMAP);
 }
 
+/* ---- two failures at once ------------------------------------------------------ */
+
+#define FI_IOVA_PAGES 16u
+
+/*
+ * Giving a DOMAIN IOVA range back takes no memory: with every allocation
+ * failing, a reclaim that retires pooled ranges still returns their IOVA.
+ * (The free tree's descriptor was once allocated at release: without it
+ * the range was dropped, and the IOVA space shrank for good.)
+ */
+static int
+test_iova_release_without_memory(void)
+{
+	struct rte_vmap_params p;
+	struct rte_vmap *vm;
+	void *w[FI_IOVA_PAGES];
+	unsigned int i;
+	int ret = TEST_FAILED;
+
+	vmap_test_params(&p, "fi_iova_nomem");
+	p.page_size = RTE_VMAP_PAGE_4K;
+	p.iova_mode = RTE_VMAP_IOVA_DOMAIN;
+	p.iova_size = FI_IOVA_PAGES * 4 * KIB;
+	vm = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	for (i = 0; i < FI_IOVA_PAGES; i++) {
+		w[i] = rte_vmap_alloc(vm, 4 * KIB, 0, SOCKET_ID_ANY);
+		if (w[i] == NULL) {
+			printf("alloc %u: %s\n", i, rte_strerror(rte_errno));
+			goto out;
+		}
+	}
+	for (i = 0; i < FI_IOVA_PAGES; i++)
+		rte_vmap_free(vm, w[i]);
+	/* The pools take them back with their IOVA; the reclaim retires them. */
+	if (rte_vmap_purge(vm) != 0 || rte_vmap_fault_arm_from(RTE_VMAP_FAULT_ALLOC, 1) != 0)
+		goto out;
+	fi_quiet(true);
+	vmap_reclaim(vm);
+	fi_quiet(false);
+	rte_vmap_fault_disarm_all();
+	/* All of it is back, in one piece. */
+	w[0] = rte_vmap_alloc(vm, FI_IOVA_PAGES * 4 * KIB, 0, SOCKET_ID_ANY);
+	if (w[0] == NULL) {
+		printf("the whole IOVA range after a reclaim without memory: %s\n",
+			rte_strerror(rte_errno));
+		goto out;
+	}
+	rte_vmap_free(vm, w[0]);
+	if (rte_vmap_verify(vm) == 0)
+		ret = TEST_SUCCESS;
+out:
+	rte_vmap_fault_disarm_all();
+	rte_vmap_destroy(vm);
+	return ret;
+}
+
+/*
+ * PA mode maps a window page by page. The 3rd map fails, then the undo's
+ * unmap of the 1st page fails too: that unmap is owed, and the range owes
+ * nothing else. A good purge settles it: the range comes back and purges
+ * succeed again. (The range once went lazy owing its whole unmap: every
+ * purge failed for good on the pages it had never mapped, and held it
+ * until destroy, with whatever was merged with it.)
+ */
+static int
+fi_undo_failure_body(struct rte_vmap *vm, const void *arg)
+{
+	struct rte_vmap_iommu_sim_stats st0, st1;
+	struct rte_vmap_stats st;
+
+	RTE_SET_USED(arg);
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(vm, &st0), "sim stats");
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(RTE_VMAP_FAULT_IOMMU_MAP, 3), "arm map");
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm(RTE_VMAP_FAULT_IOMMU_UNMAP, 1), "arm unmap");
+	fi_quiet(true);
+	TEST_ASSERT_NULL(rte_vmap_alloc(vm, 4 * 4 * KIB, 0, SOCKET_ID_ANY),
+		"the window was made with its 3rd map failing");
+	fi_quiet(false);
+	TEST_ASSERT_EQUAL(rte_errno, EIO, "errno %d", rte_errno);
+	TEST_ASSERT(rte_vmap_fault_injected(RTE_VMAP_FAULT_IOMMU_UNMAP) != 0,
+		"the undo's unmap was not failed");
+	rte_vmap_fault_disarm_all();
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(vm, &st1), "sim stats");
+	TEST_ASSERT_EQUAL(st1.maps - st0.maps - (st1.unmaps - st0.unmaps), 1u,
+		"%" PRIu64 " maps, %" PRIu64 " unmaps: the 1st page should stay mapped",
+		st1.maps - st0.maps, st1.unmaps - st0.unmaps);
+	VMAP_TEST_VERIFY(vm);
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "the purge that settles the undo");
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "a purge after it");
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(vm, &st1), "sim stats");
+	TEST_ASSERT_EQUAL(st1.maps - st0.maps, st1.unmaps - st0.unmaps,
+		"%" PRIu64 " maps, %" PRIu64 " unmaps after the purge", st1.maps - st0.maps,
+		st1.unmaps - st0.unmaps);
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
+	TEST_ASSERT_EQUAL(st.va_lazy, 0u, "%" PRIu64 " bytes still held", st.va_lazy);
+	VMAP_TEST_VERIFY(vm);
+	return TEST_SUCCESS;
+}
+
+static int
+test_pa_map_undo_failure_settled(void)
+{
+	const struct fi_config cfg = {
+		"fi_undo", RTE_VMAP_PAGE_4K, "sim", RTE_VMAP_IOVA_PA, 0, 0
+	};
+
+	if (rte_eal_iova_mode() != RTE_IOVA_PA) {
+		printf("EAL does not run IOVA as PA: no PA space here\n");
+		return TEST_SKIPPED;
+	}
+	return fi_with_space(&cfg, fi_undo_failure_body, NULL);
+}
+
 /* ---- the control API --------------------------------------------------------- */
 
 static int
@@ -477,6 +592,8 @@ static struct unit_test_suite vmap_fault_suite = {
 		TEST_CASE(test_strict_block_unmap_failure_owed),
 		TEST_CASE(test_flush_failing_for_good_destroy_clean),
 		TEST_CASE(test_unmap_failing_for_good_destroy_clean),
+		TEST_CASE(test_iova_release_without_memory),
+		TEST_CASE(test_pa_map_undo_failure_settled),
 		TEST_CASE(test_sweep_mmap),
 		TEST_CASE(test_sweep_mremap),
 		TEST_CASE(test_sweep_populate),

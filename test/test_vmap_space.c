@@ -82,6 +82,17 @@ test_create_rejects_bad_params(void)
 	p.iova_mode = RTE_VMAP_IOVA_DOMAIN;
 	p.iova_base = 0x1001;
 	TEST_ASSERT_SUCCESS(expect_create_fails(&p, EINVAL), "unaligned iova_base");
+	/*
+	 * A range that wraps only once the defaults are filled in: iova_size 0
+	 * is the VA size, iova_base 0 is 2^47. It once made a space with no
+	 * IOVA at all, whose every allocation failed with ENOMEM.
+	 */
+	p.iova_base = UINT64_C(0xfffffffff0000000);
+	p.iova_size = 0;
+	TEST_ASSERT_SUCCESS(expect_create_fails(&p, EINVAL), "iova_base + default size wraps");
+	p.iova_base = 0;
+	p.iova_size = UINT64_MAX - (UINT64_C(1) << 40) + 1;
+	TEST_ASSERT_SUCCESS(expect_create_fails(&p, EINVAL), "default base + iova_size wraps");
 	TEST_ASSERT_NULL(rte_vmap_lookup("sp_bad"), "a failed create left a space");
 	return TEST_SUCCESS;
 }

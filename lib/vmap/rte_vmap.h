@@ -95,7 +95,10 @@ struct rte_vmap_params {
 	size_t page_size;
 	/** Cap on backing memory held, in bytes; 0 = only what the system has. */
 	size_t mem_limit;
-	/** Number of vmap nodes; 0 = derived from the topology (sockets x lcores). */
+	/**
+	 * Number of vmap nodes; 0 = one per lcore. Rounded up to a multiple of
+	 * the number of sockets (every socket gets as many).
+	 */
 	unsigned int nr_nodes;
 	/** Lazily freed bytes that trigger a batched purge; 0 = default. */
 	size_t lazy_max;
@@ -153,7 +156,8 @@ struct rte_vmap_stats {
  * @return
  *   The space, or NULL with rte_errno set:
  *   - EINVAL: p or its name NULL, empty or too long, page_size not 4K/2M/1G,
- *     unknown iova_mode, unknown IOMMU driver, bad topology.
+ *     unknown iova_mode, unknown IOMMU driver, bad topology, a DOMAIN IOVA
+ *     range (with its defaults filled in) not 4 KiB aligned or wrapping.
  *   - EEXIST: a live space has that name.
  *   - ENOMEM: no VA or memory for the metadata.
  *   - ENOTSUP: no hugepages of that size on this system.

@@ -259,12 +259,15 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 		ret = vmap_iova_map_checked(vm, win, &stuck);
 	if (ret != 0) {
 		VMAP_LOG(ERR, "%s: IOVA or IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
-		if (stuck)
-			vmap_lazy_add(vm, win); /* a purge unmaps what the undo could not */
-		else if (pooled)
+		if (stuck) {
+			/* What the undo could not unmap or flush is owed: a purge settles it. */
+			win->flags |= VMAP_AREA_F_UNMAPPED;
+			vmap_lazy_add(vm, win);
+		} else if (pooled) {
 			vmap_range_recycle(vm, win);
-		else
+		} else {
 			vmap_retire_range(vm, win);
+		}
 		rte_errno = -ret;
 		return NULL;
 	}

@@ -35,6 +35,7 @@ vmap_iova_init(struct rte_vmap *vm)
 {
 	struct vmap_area *va, *released = NULL;
 	void *p;
+	int ret;
 
 	vm->iova_table_len = (vm->map_len >> VMAP_GRANULE_SHIFT) * sizeof(uint64_t);
 	p = vmap_fault_mmap(NULL, vm->iova_table_len, PROT_READ | PROT_WRITE,
@@ -47,25 +48,39 @@ vmap_iova_init(struct rte_vmap *vm)
 	rte_spinlock_init(&vm->iova_lock);
 	rte_spinlock_init(&vm->owed_lock);
 	vmap_free_tree_init(&vm->iova_free);
+	if (vmap_owed_init(vm) != 0)
+		return -ENOMEM;
 	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN)
 		return 0;
 	vm->iova_base = vm->params.iova_base != 0 ?
 		vm->params.iova_base : VMAP_DOMAIN_IOVA_BASE;
 	vm->iova_size = vm->params.iova_size != 0 ? vm->params.iova_size : vm->map_len;
+	/* The defaults are resolved only now: check the range they make. */
+	if (vm->iova_base + vm->iova_size < vm->iova_base) {
+		VMAP_LOG(ERR, "%s: DOMAIN IOVA range 0x%" PRIx64 "+%" PRIu64 " wraps around",
+			vm->name, vm->iova_base, vm->iova_size);
+		return -EINVAL;
+	}
 	va = vmap_area_new();
 	if (va == NULL)
 		return -ENOMEM;
-	vmap_free_tree_insert(&vm->iova_free, vm->iova_base, vm->iova_size, &va, &released);
+	ret = vmap_free_tree_insert(&vm->iova_free, vm->iova_base, vm->iova_size, &va, &released);
 	vmap_area_delete(va);
 	vmap_area_delete(released);
-	return 0;
+	return ret;
 }
 
 void
 vmap_iova_fini(struct rte_vmap *vm)
 {
+	struct vmap_area *va;
+
 	vmap_owed_fini(vm);
 	vmap_free_tree_fini(&vm->iova_free);
+	while ((va = vm->iova_spares) != NULL) {
+		vm->iova_spares = STAILQ_NEXT(va, link);
+		vmap_area_delete(va);
+	}
 	if (vm->iova_table != NULL)
 		munmap(vm->iova_table, vm->iova_table_len);
 	vm->iova_table = NULL;
@@ -75,12 +90,16 @@ vmap_iova_fini(struct rte_vmap *vm)
 int
 vmap_iova_assign(struct rte_vmap *vm, struct vmap_area *va)
 {
-	struct vmap_area *spare, *released;
+	struct vmap_area *spare, *released, *keep;
 	uintptr_t iova;
 	int attempt, ret = -ENOSPC;
 
 	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN || (va->flags & VMAP_AREA_F_IOVA) != 0)
 		return 0;
+	/* The descriptor vmap_iova_release() will need, taken while failing is allowed. */
+	keep = vmap_area_new();
+	if (keep == NULL)
+		return -ENOMEM;
 	for (attempt = 0; attempt < 2 && ret != 0; attempt++) {
 		/*
 		 * Pooled and lazily freed ranges keep their IOVA: when the range
@@ -89,17 +108,25 @@ vmap_iova_assign(struct rte_vmap *vm, struct vmap_area *va)
 		if (attempt != 0 && vmap_reclaim(vm) == 0)
 			break;
 		spare = vmap_area_new();
-		if (spare == NULL)
+		if (spare == NULL) {
+			vmap_area_delete(keep);
 			return -ENOMEM;
+		}
 		released = NULL;
 		rte_spinlock_lock(&vm->iova_lock);
 		ret = vmap_free_tree_alloc(&vm->iova_free, va->size, VMAP_GRANULE,
 			vm->iova_base, vm->iova_base + vm->iova_size, &iova, &spare, &released);
+		if (ret == 0) {
+			STAILQ_NEXT(keep, link) = vm->iova_spares;
+			vm->iova_spares = keep;
+			keep = NULL;
+		}
 		rte_spinlock_unlock(&vm->iova_lock);
 		vmap_area_delete(spare);
 		vmap_area_delete(released);
 	}
 	if (ret != 0) {
+		vmap_area_delete(keep);
 		VMAP_LOG(ERR, "%s: no DOMAIN IOVA range of %zu bytes left", vm->name, va->size);
 		return -ENOMEM;
 	}
@@ -112,15 +139,19 @@ void
 vmap_iova_release(struct rte_vmap *vm, struct vmap_area *va)
 {
 	struct vmap_area *desc, *released = NULL;
+	int ret;
 
 	if ((va->flags & VMAP_AREA_F_IOVA) == 0)
 		return;
-	desc = vmap_area_new();
 	rte_spinlock_lock(&vm->iova_lock);
-	if (vmap_free_tree_insert(&vm->iova_free, va->iova, va->size, &desc, &released) != 0)
-		VMAP_LOG(ERR, "IOVA range 0x%" PRIx64 "+%zu overlaps a free one: leaked",
-			va->iova, va->size);
+	/* Never NULL: every range holding an IOVA range put one there. */
+	desc = vm->iova_spares;
+	vm->iova_spares = STAILQ_NEXT(desc, link);
+	ret = vmap_free_tree_insert(&vm->iova_free, va->iova, va->size, &desc, &released);
 	rte_spinlock_unlock(&vm->iova_lock);
+	if (ret != 0)
+		VMAP_LOG(ERR, "%s: IOVA range 0x%" PRIx64 "+%zu overlaps a free one: leaked",
+			vm->name, va->iova, va->size);
 	vmap_area_delete(desc);
 	vmap_area_delete(released);
 	va->flags &= ~VMAP_AREA_F_IOVA;
@@ -286,9 +317,13 @@ vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stu
 		ret = driver_map(vm, a, vmap_iova_of(vm, va, a), len);
 		if (ret == 0)
 			continue;
-		/* Undo what was mapped: the space stays as it was (invariant 5). */
+		/*
+		 * Undo what was mapped: the space stays as it was (invariant 5).
+		 * A run the driver refuses to unmap is owed, so that purges retry
+		 * exactly the runs that are mapped, never [a, end), which is not.
+		 */
 		if (ops->unmap != NULL && a > va->start) {
-			undo = unmap_runs(vm, va, a, false);
+			undo = unmap_runs(vm, va, a, true);
 			vmap_iova_span(vm, va, &lo, &hi);
 			if (undo == 0)
 				undo = vmap_iova_flush(vm, lo, hi);

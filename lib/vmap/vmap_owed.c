@@ -22,7 +22,8 @@
  *                   purge (a flush may cover more than was unmapped)
  *
  * Only purges (purge_lock held) take entries off, so a check made without
- * purge_lock never misses an entry being retried.
+ * purge_lock never misses an entry being retried. A refused unmap is
+ * recorded even when malloc() fails too, from a reserve taken at create.
  */
 
 #include <errno.h>
@@ -37,7 +38,59 @@ struct vmap_owed_unmap {
 	rte_iova_t iova;
 	size_t len;
 	bool done;       /* the retry succeeded: unlinked by the purge */
+	bool reserved;   /* one of vm->owed_reserve[], not malloc()ed */
+	bool in_use;     /* reserved: taken (owed_lock) */
 };
+
+/*
+ * Records for when malloc() fails as well as the unmap: forgetting a
+ * refused unmap would let its IOVA be reused while the driver still
+ * translates it. Only this many such double failures at once are kept.
+ */
+#define VMAP_OWED_RESERVE 16
+
+int
+vmap_owed_init(struct rte_vmap *vm)
+{
+	vm->owed_reserve = vmap_fault_calloc(VMAP_OWED_RESERVE, sizeof(*vm->owed_reserve));
+	return vm->owed_reserve != NULL ? 0 : -ENOMEM;
+}
+
+static struct vmap_owed_unmap *
+owed_entry_new(struct rte_vmap *vm)
+{
+	struct vmap_owed_unmap *o = vmap_fault_malloc(sizeof(*o));
+	unsigned int i;
+
+	if (o != NULL) {
+		o->reserved = false;
+		return o;
+	}
+	rte_spinlock_lock(&vm->owed_lock);
+	for (i = 0; i < VMAP_OWED_RESERVE; i++) {
+		if (!vm->owed_reserve[i].in_use) {
+			o = &vm->owed_reserve[i];
+			o->reserved = true;
+			o->in_use = true;
+			break;
+		}
+	}
+	rte_spinlock_unlock(&vm->owed_lock);
+	return o;
+}
+
+/* Without owed_lock. */
+static void
+owed_entry_free(struct rte_vmap *vm, struct vmap_owed_unmap *o)
+{
+	if (!o->reserved) {
+		free(o);
+		return;
+	}
+	rte_spinlock_lock(&vm->owed_lock);
+	o->in_use = false;
+	rte_spinlock_unlock(&vm->owed_lock);
+}
 
 /* With owed_lock held. */
 static void
@@ -50,7 +103,7 @@ owed_update(struct rte_vmap *vm)
 void
 vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len)
 {
-	struct vmap_owed_unmap *o = vmap_fault_malloc(sizeof(*o));
+	struct vmap_owed_unmap *o = owed_entry_new(vm);
 
 	if (o == NULL) {
 		VMAP_LOG(ERR, "%s: no memory to remember the failed unmap of IOVA 0x%" PRIx64
@@ -78,6 +131,7 @@ vmap_owed_flush_add(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 		vm->owed_lo = RTE_MIN(vm->owed_lo, lo);
 		vm->owed_hi = RTE_MAX(vm->owed_hi, hi);
 	}
+	vm->owed_flush_gen++;
 	owed_update(vm);
 	rte_spinlock_unlock(&vm->owed_lock);
 }
@@ -109,6 +163,7 @@ vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 {
 	struct vmap_owed_unmap *o, **link, *done = NULL;
 	rte_iova_t flo = RTE_BAD_IOVA, fhi = 0, span_lo, span_hi;
+	uint32_t span_gen;
 	int ret, err = 0;
 
 	if (!vmap_owed_any(vm))
@@ -117,6 +172,7 @@ vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 	o = vm->owed_unmaps;
 	span_lo = vm->owed_lo;
 	span_hi = vm->owed_hi;
+	span_gen = vm->owed_flush_gen;
 	rte_spinlock_unlock(&vm->owed_lock);
 	/* New entries go in at the head: the ones from o on stay put while we work. */
 	for (; o != NULL; o = o->next) {
@@ -139,7 +195,12 @@ vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 	ret = flo < fhi ? vmap_iova_flush(vm, flo, fhi) : 0;
 	err = err != 0 ? err : ret;
 	rte_spinlock_lock(&vm->owed_lock);
-	if (ret == 0 && vm->owed_lo == span_lo && vm->owed_hi == span_hi)
+	/*
+	 * Flushed: the span is paid, unless a flush failed meanwhile (a strict
+	 * block free needs no purge_lock). Its record may not change the
+	 * span's bounds: compare the generation, not the values.
+	 */
+	if (ret == 0 && vm->owed_flush_gen == span_gen)
 		vm->owed_lo = vm->owed_hi = 0;
 	/* Unflushed, a retried unmap is only owed a flush now: the span has it. */
 	for (link = &vm->owed_unmaps; *link != NULL;) {
@@ -156,7 +217,7 @@ vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 	rte_spinlock_unlock(&vm->owed_lock);
 	while ((o = done) != NULL) {
 		done = o->next;
-		free(o);
+		owed_entry_free(vm, o);
 	}
 	return err;
 }
@@ -169,9 +230,12 @@ vmap_owed_fini(struct rte_vmap *vm)
 
 	while ((o = vm->owed_unmaps) != NULL) {
 		vm->owed_unmaps = o->next;
-		free(o);
+		if (!o->reserved)
+			free(o);
 		n++;
 	}
+	free(vm->owed_reserve);
+	vm->owed_reserve = NULL;
 	if (n != 0)
 		VMAP_LOG(ERR, "%s: %" PRIu64 " IOMMU unmaps never succeeded: the driver's close "
 			"had the last word", vm->name, n);

@@ -335,6 +335,13 @@ struct rte_vmap {
 	/** DOMAIN mode IOVA allocator; iova_lock protects it. */
 	rte_spinlock_t iova_lock;
 	struct vmap_free_tree iova_free;
+	/**
+	 * Spare descriptors, one per range holding an IOVA range (taken by
+	 * vmap_iova_assign(), linked by link; iova_lock): giving the IOVA
+	 * range back may need a descriptor, and must not fail for want of
+	 * memory, or the range would be lost to the IOVA space.
+	 */
+	struct vmap_area *iova_spares;
 	rte_iova_t iova_base;
 	uint64_t iova_size;
 
@@ -368,8 +375,12 @@ struct rte_vmap {
 	 */
 	rte_spinlock_t owed_lock;
 	struct vmap_owed_unmap *owed_unmaps;
+	/* Records taken when malloc() fails too (vmap_owed.c), allocated at create. */
+	struct vmap_owed_unmap *owed_reserve;
 	rte_iova_t owed_lo;
 	rte_iova_t owed_hi;
+	/* Bumped by every failed flush recorded: the span may not change in value. */
+	uint32_t owed_flush_gen;
 	uint32_t owed;
 
 	TAILQ_ENTRY(rte_vmap) next;
@@ -505,8 +516,10 @@ void vmap_iova_clear(struct rte_vmap *vm, const struct vmap_area *va);
 int vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va);
 /*
  * vmap_iova_map(), telling whether a failed map could not be undone
- * (*stuck: its unmap or flush failed too, runs of va may still be mapped;
- * the range must not be reused before a purge unmaps it).
+ * (*stuck: its unmap or flush failed too. The runs the undo could not
+ * unmap, and the flush, are owed (vmap_owed.c): the range owes no unmap
+ * of its own, and goes lazy as VMAP_AREA_F_UNMAPPED, held by a purge
+ * until what is owed is settled).
  */
 int vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stuck);
 /*
@@ -531,6 +544,8 @@ void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
 /* ---- vmap_owed.c: driver calls owed ---------------------------------- */
 
 struct vmap_owed_unmap;
+/* The reserve of records (vmap_iova_init()): 0 or -ENOMEM. */
+int vmap_owed_init(struct rte_vmap *vm);
 /* An unmap of IOVA [iova, iova + len) the driver refused, for a caller that drops its range. */
 void vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len);
 /* A flush of IOVA [lo, hi) that failed. */
