@@ -533,6 +533,112 @@ test_block_lcore_lifecycle(void)
 	return TEST_SUCCESS;
 }
 
+/* ---- a block that dies during a purge ------------------------------------ */
+
+/* The free that kills the block, on a thread of its own. */
+struct dying_free {
+	struct rte_vmap *vm;
+	void *w;
+	int ret;
+	bool done;            /* returned (atomic) */
+};
+
+/* The worker's purge, and what it saw when it returned. */
+struct dying_purge {
+	struct rte_vmap *vm;
+	const struct dying_free *df;
+	int ret;
+	unsigned int stale;   /* unflushed unmaps at its return */
+	bool killer_done;     /* the free that kills the block had returned */
+};
+
+static int
+dying_purge_fn(void *arg)
+{
+	struct dying_purge *dp = arg;
+
+	dp->ret = rte_vmap_purge(dp->vm);
+	dp->stale = blk_rec_count(true);
+	dp->killer_done = __atomic_load_n(&dp->df->done, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+static void *
+dying_free_fn(void *arg)
+{
+	struct dying_free *df = arg;
+
+	df->ret = rte_vmap_block_free(df->vm, df->w, VMAP_BLOCK_MAX);
+	__atomic_store_n(&df->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A sealed block holds the dirt of frees that returned; another thread
+ * frees its last window, which kills it: out of the tables, its host not
+ * yet on a lazy list. A purge that runs in that gap must still flush the
+ * dirt before it returns 0. The gap is held open here by holding the busy
+ * lock the dying thread needs next. (The purge once returned 0 with the
+ * earlier frees' unmaps unflushed: the walks no longer saw the block, the
+ * lazy lists did not have it yet.)
+ */
+static int
+test_block_dying_during_purge(void)
+{
+	struct rte_vmap *vm = blk_space("blk_dying", 0, RTE_VMAP_IOVA_DOMAIN, true);
+	unsigned int per_block = VMAP_BLOCK_GRANULES / VMAP_BLOCK_MAX_PAGES, i, spins;
+	struct dying_free df = { vm, NULL, -1, false };
+	struct dying_purge dp = { vm, &df, -1, 0, false };
+	struct vmap_node *vn;
+	void *a[VMAP_BLOCK_GRANULES / VMAP_BLOCK_MAX_PAGES], *next;
+	pthread_t killer;
+	uintptr_t blk;
+
+	TEST_ASSERT_NOT_NULL(vm, "create");
+	for (i = 0; i < per_block; i++)
+		a[i] = rte_vmap_block_alloc(vm, VMAP_BLOCK_MAX);
+	/* The next window seals the block: a[] is all it will ever hold. */
+	next = rte_vmap_block_alloc(vm, VMAP_BLOCK_MAX);
+	blk = blk_block_of(a[0]);
+	TEST_ASSERT(next != NULL && blk_block_of(next) != blk &&
+		blk_block_of(a[per_block - 1]) == blk, "one full block, then a second");
+	for (i = 0; i + 1 < per_block; i++)
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a[i], VMAP_BLOCK_MAX), "free %u", i);
+	TEST_ASSERT_EQUAL(blk_rec_count(true), per_block - 1, "unmaps owed a flush");
+
+	vn = vmap_addr_to_node(vm, blk);
+	rte_spinlock_lock(&vn->busy_lock);
+	df.w = a[per_block - 1];
+	if (pthread_create(&killer, NULL, dying_free_fn, &df) != 0) {
+		rte_spinlock_unlock(&vn->busy_lock);
+		TEST_ASSERT(false, "pthread_create");
+	}
+	/* The block leaves its table, then its host waits for the busy lock. */
+	for (spins = 0; __atomic_load_n(&vm->blocks->zone_map[vmap_block_zone(vm->blocks, blk)],
+			__ATOMIC_ACQUIRE) != NULL && spins < 2000; spins++)
+		rte_delay_ms(1);
+	rte_eal_remote_launch(dying_purge_fn, &dp, blk_worker_lcore());
+	/* Long enough for a purge that does not wait for the block to return. */
+	rte_delay_ms(50);
+	rte_spinlock_unlock(&vn->busy_lock);
+	pthread_join(killer, NULL);
+	rte_eal_wait_lcore(blk_worker_lcore());
+
+	TEST_ASSERT(spins < 2000, "the block never left its table");
+	TEST_ASSERT_SUCCESS(df.ret, "the free that kills the block");
+	TEST_ASSERT_SUCCESS(dp.ret, "purge");
+	TEST_ASSERT_EQUAL(dp.stale, 0u, "rte_vmap_purge() returned 0 with %u unmaps unflushed%s",
+		dp.stale, dp.killer_done ? "" : ", before the dying block reached a lazy list");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, next, VMAP_BLOCK_MAX), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
+	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+		"driver state after destroy");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite vmap_block_lcore_suite = {
 	.suite_name = "vmap block caches across lcores",
 	.unit_test_cases = {
@@ -543,6 +649,7 @@ static struct unit_test_suite vmap_block_lcore_suite = {
 		TEST_CASE(test_block_no_lcore_cache_shared_path),
 		TEST_CASE(test_block_non_eal_thread_shared_path),
 		TEST_CASE(test_block_lcore_lifecycle),
+		TEST_CASE_ST(blk_need_two_lcores, NULL, test_block_dying_during_purge),
 		TEST_CASES_END()
 	}
 };

@@ -224,11 +224,12 @@ vmap_block_retire(struct rte_vmap *vm, struct vmap_block *b)
 
 	rte_spinlock_lock(&t->table_lock);
 	TAILQ_REMOVE(&t->table, b, table_link);
-	__atomic_store_n(&t->table_len, t->table_len - 1, __ATOMIC_RELAXED);
+	/* Release: a purge that peeks an empty table sees bs->dying too. */
+	__atomic_store_n(&t->table_len, t->table_len - 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&bs->zone_map[vmap_block_zone(bs, b->start)], NULL, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&t->table_lock);
 	vmap_busy_unlink(vm, host);
-	__atomic_fetch_sub(&bs->nr_blocks, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&bs->nr_blocks, 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&bs->gen, 1, __ATOMIC_RELEASE);
 
 	rte_spinlock_lock(&b->lock);
@@ -246,6 +247,8 @@ vmap_block_retire(struct rte_vmap *vm, struct vmap_block *b)
 		vmap_range_recycle(vm, host); /* every free flushed already */
 	else
 		vmap_lazy_add(vm, host);
+	/* The host is where a purge's detach finds it: the wait may end. */
+	__atomic_fetch_sub(&bs->dying, 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -264,7 +267,7 @@ vmap_block_drop(struct rte_vmap *vm, struct vmap_block *b)
 		b->state = VMAP_BLOCK_SEALED;
 		dead = block_all_freed(b);
 		if (dead)
-			b->state = VMAP_BLOCK_DEAD;
+			vmap_block_kill(vm->blocks, b);
 	}
 	recycle = b->state == VMAP_BLOCK_SPARE;
 	rte_spinlock_unlock(&b->lock);
@@ -297,7 +300,7 @@ vmap_block_give_back(struct rte_vmap *vm, struct vmap_block *b, uint32_t off, ui
 	}
 	dead = b->state == VMAP_BLOCK_SEALED && block_all_freed(b);
 	if (dead)
-		b->state = VMAP_BLOCK_DEAD;
+		vmap_block_kill(vm->blocks, b);
 	rte_spinlock_unlock(&b->lock);
 	__atomic_fetch_add(&vm->blocks->gen, 1, __ATOMIC_RELEASE);
 	if (dead)

@@ -182,9 +182,27 @@ struct vmap_blocks {
 	struct vmap_block *spare;
 	struct vmap_block *all;
 	uint64_t nr_blocks;       /**< published blocks (atomic) */
+	/**
+	 * Blocks between death and their host's lazy push (atomic): out of
+	 * the walks, not yet on a list. A purge waits for it to drop
+	 * (vmap_blocks_purge()), or their dirt would escape its flush.
+	 */
+	uint32_t dying;
 	uint32_t gen;             /**< bumped by changes of non-owners (atomic) */
 	struct vmap_block_queue q[RTE_MAX_LCORE];
 };
+
+/*
+ * With b locked: it dies. Counted in bs->dying until vmap_block_retire()
+ * has pushed its host (the lock's release publishes the count to a
+ * purge's walk that takes b's or its table's lock next).
+ */
+static inline void
+vmap_block_kill(struct vmap_blocks *bs, struct vmap_block *b)
+{
+	b->state = VMAP_BLOCK_DEAD;
+	__atomic_fetch_add(&bs->dying, 1, __ATOMIC_RELAXED);
+}
 
 /* Zone-map index of the block-sized zone holding addr. */
 static inline uint64_t

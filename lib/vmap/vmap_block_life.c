@@ -227,7 +227,7 @@ vmap_blocks_release(struct rte_vmap *vm)
 			rte_spinlock_lock(&b->lock);
 			if (b->state == VMAP_BLOCK_SEALED) {
 				/* No window left, still there: cannot be, but never loop. */
-				b->state = VMAP_BLOCK_DEAD;
+				vmap_block_kill(bs, b);
 				rte_spinlock_unlock(&b->lock);
 				vmap_block_retire(vm, b);
 			} else {

@@ -19,10 +19,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_lcore.h>
+#include <rte_pause.h>
 
 #include "vmap_block.h"
 
@@ -135,7 +137,8 @@ vmap_blocks_walk(struct vmap_blocks *bs, bool peek,
 
 	for (i = 0; i < RTE_MAX_LCORE && ret == 0; i++) {
 		t = &bs->q[i];
-		if (peek && __atomic_load_n(&t->table_len, __ATOMIC_RELAXED) == 0)
+		/* Acquire: an empty table's last death is seen (vmap_blocks_purge()). */
+		if (peek && __atomic_load_n(&t->table_len, __ATOMIC_ACQUIRE) == 0)
 			continue;
 		rte_spinlock_lock(&t->table_lock);
 		TAILQ_FOREACH(b, &t->table, table_link) {
@@ -223,7 +226,7 @@ take_idle(struct rte_vmap *vm, struct vmap_blocks *bs, struct purge_pass *pp)
 		b->state = VMAP_BLOCK_SEALED;
 		dead = vmap_block_live(b) == 0;
 		if (dead)
-			b->state = VMAP_BLOCK_DEAD;
+			vmap_block_kill(bs, b);
 		rte_spinlock_unlock(&b->lock);
 		/* Its host joins a lazy list, so this very batch flushes it. */
 		if (dead)
@@ -268,6 +271,30 @@ flush_spans(struct rte_vmap *vm, const struct purge_pass *pp, struct run_sink *s
 /* Spans a purge folds per walk when it has no memory for one per block. */
 #define FOLD_SPANS_ON_STACK 16
 
+/*
+ * A block that died before or during the walks is out of the tables, and
+ * the walks did not fold its dirt: its host carries that dirt down the
+ * lazy path, whole. Until the dying thread has pushed the host, wait, so
+ * that this purge's detach takes it and rte_vmap_purge() returns with no
+ * translation of a free made before it. The walks took the lock a death
+ * released after its count (or read its table's length or nr_blocks, both
+ * stored with release after it), so no such death is missed here. The
+ * dying thread holds no lock a purge holds, and what it has left to do
+ * is short (the kernel waits the same way for a CPU in its section).
+ */
+static void
+wait_dying(const struct vmap_blocks *bs)
+{
+	unsigned int spins;
+
+	for (spins = 0; __atomic_load_n(&bs->dying, __ATOMIC_ACQUIRE) != 0; spins++) {
+		if (spins < 1024)
+			rte_pause();
+		else
+			sched_yield(); /* the dying thread was preempted */
+	}
+}
+
 unsigned int
 vmap_blocks_purge(struct rte_vmap *vm, bool force,
 		int (*flush_run)(rte_iova_t iova, size_t len, void *arg), void *arg)
@@ -281,9 +308,12 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 
 	if (bs == NULL)
 		return 0;
-	nr = __atomic_load_n(&bs->nr_blocks, __ATOMIC_RELAXED);
-	if (nr == 0)
+	/* Acquire: a count that fell to 0 by a death shows that death's count. */
+	nr = __atomic_load_n(&bs->nr_blocks, __ATOMIC_ACQUIRE);
+	if (nr == 0) {
+		wait_dying(bs);
 		return 0;
+	}
 	/* Arrays are sized outside the locks; a walk that fills one is repeated. */
 	pp.cap_spans = pp.cap_seals = nr;
 	/*
@@ -321,6 +351,7 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 	if (pp.spans != stack_spans)
 		free(pp.spans);
 	free(pp.seals);
+	wait_dying(bs);
 	return folded;
 }
 
@@ -518,6 +549,9 @@ vmap_blocks_verify(struct rte_vmap *vm, uint64_t nr_hosts)
 		if (bs->q[i].nr_spare > VMAP_BLOCK_SPARE_MAX)
 			FAIL("lcore %u holds %u spare descriptors", i, bs->q[i].nr_spare);
 	}
+	/* No free runs beside verify: every death has reached its lazy list. */
+	if (__atomic_load_n(&bs->dying, __ATOMIC_ACQUIRE) != 0)
+		FAIL("%u blocks dead but not on a lazy list", bs->dying);
 	for (z = 0; z < bs->nr_zones; z++)
 		mapped += bs->zone_map[z] != NULL;
 	if (listed != mapped || listed != nr_hosts || listed != bs->nr_blocks)
