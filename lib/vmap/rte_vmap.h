@@ -160,7 +160,8 @@ struct rte_vmap_stats {
  *     range (with its defaults filled in) not 4 KiB aligned or wrapping.
  *   - EEXIST: a live space has that name.
  *   - ENOMEM: no VA or memory for the metadata.
- *   - ENOTSUP: no hugepages of that size on this system.
+ *   - ENOTSUP: no hugepages of that size on this system; RTE_VMAP_IOVA_PA
+ *     and /proc/self/pagemap cannot be opened.
  *   - any error the IOMMU driver's open returned.
  *   - with RTE_VMAP_F_EXTMEM: EINVAL (a combination the flag excludes),
  *     ENOSPC (no free DPDK memseg list), ENOTSUP (secondary process).
@@ -218,6 +219,10 @@ rte_vmap_destroy(struct rte_vmap *vm);
  *   - any error the IOMMU driver's map returned.
  *   - with RTE_VMAP_F_EXTMEM, the error rte_dev_dma_map() gave for a new
  *     backing page.
+ *   - RTE_VMAP_IOVA_PA only: ENOTSUP if /proc/self/pagemap gives no
+ *     physical address for a new backing page (the kernel shows frame
+ *     numbers only to a process with CAP_SYS_ADMIN), EIO if it cannot be
+ *     read.
  */
 __rte_experimental
 void *
@@ -368,10 +373,12 @@ rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_windo
  *   The space.
  * @return
  *   0, -EINVAL (vm NULL), or the first error an IOMMU driver unmap or flush
- *   returned (logged). The ranges a failed call concerned stay lazily
- *   freed, never handed out, and every later purge (rte_vmap_purge(), or
- *   one a free past lazy_max runs) tries them again; until one succeeds a
- *   device may still reach them.
+ *   returned (logged). An unmap that fails for several merged ranges is
+ *   tried again for each alone. What is still refused stays owed: the
+ *   ranges it concerns stay lazily freed, never handed out, and every
+ *   later purge (rte_vmap_purge(), or one a free past lazy_max runs) tries
+ *   exactly the refused calls again; until one succeeds a device may still
+ *   reach them.
  */
 __rte_experimental
 int

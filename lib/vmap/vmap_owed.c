@@ -100,7 +100,7 @@ owed_update(struct rte_vmap *vm)
 		__ATOMIC_RELEASE);
 }
 
-void
+int
 vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len)
 {
 	struct vmap_owed_unmap *o = owed_entry_new(vm);
@@ -108,7 +108,7 @@ vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len)
 	if (o == NULL) {
 		VMAP_LOG(ERR, "%s: no memory to remember the failed unmap of IOVA 0x%" PRIx64
 			"+%zu: it may stay translated", vm->name, iova, len);
-		return;
+		return -ENOMEM;
 	}
 	o->iova = iova;
 	o->len = len;
@@ -118,6 +118,7 @@ vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len)
 	vm->owed_unmaps = o;
 	owed_update(vm);
 	rte_spinlock_unlock(&vm->owed_lock);
+	return 0;
 }
 
 void

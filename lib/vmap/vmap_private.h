@@ -107,6 +107,10 @@ enum vmap_area_state {
 #define VMAP_AREA_F_HOST    (1u << 4)
 /* Within a purge: a driver unmap or flush of it failed, it goes back to its lazy list. */
 #define VMAP_AREA_F_RETRY   (1u << 5)
+/* Within a purge's marking (vmap_purge.c): some run of it was unmapped. */
+#define VMAP_AREA_F_RUN_OK  (1u << 6)
+/* Within a purge's marking: it owes its whole unmap again. */
+#define VMAP_AREA_F_OWE_ALL (1u << 7)
 
 /**
  * One range of address space: a free range, a live window, a pooled range.
@@ -546,8 +550,11 @@ void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
 struct vmap_owed_unmap;
 /* The reserve of records (vmap_iova_init()): 0 or -ENOMEM. */
 int vmap_owed_init(struct rte_vmap *vm);
-/* An unmap of IOVA [iova, iova + len) the driver refused, for a caller that drops its range. */
-void vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len);
+/*
+ * An unmap of IOVA [iova, iova + len) the driver refused, for a caller that
+ * drops its range: 0, or -ENOMEM (no record left: logged, not owed).
+ */
+int vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len);
 /* A flush of IOVA [lo, hi) that failed. */
 void vmap_owed_flush_add(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
 /*

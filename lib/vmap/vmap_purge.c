@@ -238,6 +238,23 @@ flush_group(struct rte_vmap *vm, struct purge_batch *b, size_t first, size_t las
 }
 
 /*
+ * The merged unmap of runs [first, last) failed: try them one by one, so
+ * that only the runs the driver refuses on their own are held, not the
+ * neighbouring ranges a merge took along (each run covers whole earlier
+ * maps, so each is a valid unmap on its own: invariant 6).
+ */
+static void
+unmap_one_by_one(struct rte_vmap *vm, struct purge_batch *b, size_t first, size_t last)
+{
+	size_t k;
+
+	for (k = first; k < last; k++)
+		if (last - first == 1 ||
+				vmap_iova_unmap_run(vm, b->runs[k].iova, b->runs[k].len) != 0)
+			b->runs[k].unmap_failed = true;
+}
+
+/*
  * Unmap the merged runs, then flush the span once (or per far-apart group).
  * Returns the first driver error (the runs it concerned are marked).
  */
@@ -245,7 +262,7 @@ static int
 unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 {
 	rte_iova_t lo, hi, run_end;
-	size_t i, j, k, group = 0;
+	size_t i, j, group = 0;
 	int ret, err = 0;
 
 	if (b->nr_runs == 0)
@@ -270,9 +287,8 @@ unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 		if (ret != 0) {
 			VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIx64 "+%" PRIu64 " failed: %d",
 				vm->name, b->runs[i].iova, run_end - b->runs[i].iova, ret);
-			for (k = i; k < j; k++)
-				b->runs[k].unmap_failed = true;
 			err = err != 0 ? err : ret;
+			unmap_one_by_one(vm, b, i, j);
 		}
 		hi = RTE_MAX(hi, run_end);
 	}
@@ -281,12 +297,17 @@ unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 }
 
 /*
- * Mark the ranges whose runs failed (VMAP_AREA_F_RETRY): a failed flush
- * leaves them owing the flush only (VMAP_AREA_F_UNMAPPED), a failed unmap
- * owing the unmap again, which wins over a flush failure of another run.
+ * Mark the ranges whose runs failed (VMAP_AREA_F_RETRY). A failed flush
+ * leaves a range owing the flush only (VMAP_AREA_F_UNMAPPED). A range
+ * none of whose runs could be unmapped owes its whole unmap again, which
+ * wins over a flush failure. A range only some of whose runs failed (PA
+ * mode: a run per backing page) must not be unmapped whole again, over
+ * pages no longer mapped: its failed runs are owed (vmap_owed.c), and the
+ * range is held, owing a flush, until a purge settles them; if no record
+ * can be had, it owes its whole unmap as before (held, never reused).
  */
 static void
-mark_failed_ranges(struct purge_batch *b)
+mark_failed_ranges(struct rte_vmap *vm, struct purge_batch *b)
 {
 	const struct purge_run *run;
 	struct vmap_area *va;
@@ -294,16 +315,32 @@ mark_failed_ranges(struct purge_batch *b)
 
 	for (i = 0; i < b->nr_runs; i++) {
 		run = &b->runs[i];
-		if (run->range == PURGE_NO_RANGE || !run->flush_failed)
+		if (run->range == PURGE_NO_RANGE)
 			continue;
-		b->ranges[run->range]->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
+		va = b->ranges[run->range];
+		if (run->flush_failed)
+			va->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
+		if (run->unmap && !run->unmap_failed)
+			va->flags |= VMAP_AREA_F_RUN_OK;
 	}
 	for (i = 0; i < b->nr_runs; i++) {
 		run = &b->runs[i];
 		if (run->range == PURGE_NO_RANGE || !run->unmap_failed)
 			continue;
 		va = b->ranges[run->range];
-		va->flags = (va->flags | VMAP_AREA_F_RETRY) & ~VMAP_AREA_F_UNMAPPED;
+		va->flags |= VMAP_AREA_F_RETRY;
+		if ((va->flags & (VMAP_AREA_F_RUN_OK | VMAP_AREA_F_OWE_ALL)) ==
+				VMAP_AREA_F_RUN_OK &&
+				vmap_owed_unmap_add(vm, run->iova, run->len) == 0)
+			va->flags |= VMAP_AREA_F_UNMAPPED;
+		else
+			va->flags |= VMAP_AREA_F_OWE_ALL;
+	}
+	for (i = 0; i < b->nr_ranges; i++) {
+		va = b->ranges[i];
+		if ((va->flags & VMAP_AREA_F_OWE_ALL) != 0)
+			va->flags &= ~VMAP_AREA_F_UNMAPPED;
+		va->flags &= ~(VMAP_AREA_F_RUN_OK | VMAP_AREA_F_OWE_ALL);
 	}
 }
 
@@ -555,7 +592,7 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full,
 			ret = purge_one_by_one(vm, &b);
 		} else {
 			ret = unmap_and_flush(vm, &b);
-			mark_failed_ranges(&b);
+			mark_failed_ranges(vm, &b);
 		}
 	}
 	taken = b.nr_ranges;
