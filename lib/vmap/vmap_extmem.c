@@ -406,8 +406,15 @@ port_learn(struct rte_vmap *vm, uint16_t port)
 		return true;
 	}
 	d = dev_add(vm, info.device, port);
-	if (d != NULL && dev_sync(vm, d, true) == 1)
-		return false; /* no driver after all (nothing mapped): again later */
+	if (d != NULL && dev_sync(vm, d, true) == 1) {
+		/*
+		 * No driver after all, nothing mapped: forget it (the last one
+		 * added), or the retry would take it for a known device and
+		 * never sync it.
+		 */
+		ex->nr_devs--;
+		return false;
+	}
 	return true;
 }
 
