@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1356,11 +1357,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char prefix[64];
+	static char prefix[64], lcores[32];
 	char *eal[FZ_MAX_EAL_ARGS] = {
-		"vmap_fuzz", "-l", "0", "--no-pci", "--no-huge", "-m", "64",
+		"vmap_fuzz", "--lcores", lcores, "--no-pci", "--no-huge", "-m", "64",
 		"--no-shconf", "--no-telemetry", prefix,
 	};
+	int cpu = sched_getcpu();
 	int n = 10, ret;
 	const char *extra = getenv("VMAP_FUZZ_EAL");
 	char *extra_copy = NULL, *tok, *save = NULL;
@@ -1372,6 +1374,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_trace = getenv("VMAP_FUZZ_TRACE") != NULL;
 	/* Several fuzzers (-fork, -jobs) run side by side: one prefix each. */
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vmap_fuzz_%d", (int)getpid());
+	/*
+	 * And not all on CPU 0, where "-l 0" pinned every one of them (half
+	 * the executions on a 2-CPU machine): lcore 0 stays on the CPU the
+	 * scheduler started this process on, which spreads side-by-side
+	 * fuzzers, and lcore 0 keeps one CPU, so its socket is defined.
+	 */
+	snprintf(lcores, sizeof(lcores), "0@%d", cpu >= 0 ? cpu : 0);
 	if (extra != NULL) {
 		extra_copy = strdup(extra);
 		for (tok = strtok_r(extra_copy, " ", &save); tok != NULL && n < FZ_MAX_EAL_ARGS;
