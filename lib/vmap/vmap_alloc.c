@@ -225,7 +225,8 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 {
 	struct vmap_node *vn;
 	struct vmap_area *win;
-	bool pooled = true, stuck = false;
+	enum vmap_undo undo = VMAP_UNDO_CLEAN;
+	bool pooled = true;
 	unsigned int ar;
 	int ret;
 
@@ -256,12 +257,13 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 	}
 	ret = vmap_iova_assign(vm, win);
 	if (ret == 0)
-		ret = vmap_iova_map_checked(vm, win, &stuck);
+		ret = vmap_iova_map_checked(vm, win, &undo);
 	if (ret != 0) {
 		VMAP_LOG(ERR, "%s: IOVA or IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
-		if (stuck) {
+		if (undo != VMAP_UNDO_CLEAN) {
 			/* What the undo could not unmap or flush is owed: a purge settles it. */
-			win->flags |= VMAP_AREA_F_UNMAPPED;
+			if (undo == VMAP_UNDO_RUNS_OWED)
+				win->flags |= VMAP_AREA_F_UNMAPPED;
 			vmap_lazy_add(vm, win);
 		} else if (pooled) {
 			vmap_range_recycle(vm, win);
@@ -284,6 +286,7 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	struct vmap_area *win;
 	rte_iova_t lo, hi;
 	int ret, flushed = 0;
+	bool lost;
 
 	if (vm == NULL) {
 		VMAP_LOG(ERR, "NULL space");
@@ -310,7 +313,7 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 		return 0;
 	}
 	/* Strict: the translation is gone before the range can be reused. */
-	ret = vmap_iova_unmap_range(vm, win);
+	ret = vmap_iova_unmap(vm, win, &lost);
 	vmap_iova_span(vm, win, &lo, &hi);
 	if (vm->iommu->unmap != NULL)
 		flushed = vmap_iova_flush(vm, lo, hi);
@@ -322,10 +325,13 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	 * The window is freed all the same (the caller can do nothing about
 	 * it), but its range cannot be reused before the driver has dropped
 	 * the translation: the lazy path retries what failed at the next purge.
+	 * The runs the driver refused are owed on their own (PA mode: never
+	 * unmap again the pages that went); the range owes only the flush,
+	 * unless a refused run could not be recorded.
 	 */
 	VMAP_LOG(ERR, "%s: IOMMU %s of %p failed: %d; the range waits for a purge", vm->name,
 		ret != 0 ? "unmap" : "flush", addr, ret != 0 ? ret : flushed);
-	if (ret == 0)
+	if (!lost)
 		win->flags |= VMAP_AREA_F_UNMAPPED;
 	vmap_lazy_add(vm, win);
 	return 0;

@@ -250,23 +250,27 @@ vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
 	}
 }
 
-/* Unmap the runs of va below upto; a refused run is owed if owe. The first error. */
+/*
+ * Unmap the runs of va below upto; a refused run is owed (*lost if it
+ * could not be recorded). The first error.
+ */
 static int
-unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto, bool owe)
+unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto, bool *lost)
 {
 	rte_iova_t iova;
 	uintptr_t a;
 	size_t len;
 	int ret = 0, r;
 
+	*lost = false;
 	for (a = va->start; a < upto; a += len) {
 		len = run_len(vm, va, a);
 		iova = vmap_iova_of(vm, va, a);
 		r = vmap_iova_unmap_run(vm, iova, len);
 		if (r == 0)
 			continue;
-		if (owe)
-			vmap_owed_unmap_add(vm, iova, len);
+		if (vmap_owed_unmap_add(vm, iova, len) != 0)
+			*lost = true;
 		if (ret == 0)
 			ret = r;
 	}
@@ -298,15 +302,16 @@ settle_before_map(struct rte_vmap *vm, const struct vmap_area *va)
 }
 
 int
-vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stuck)
+vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, enum vmap_undo *undo)
 {
 	const struct rte_vmap_iommu_ops *ops = vm->iommu;
 	rte_iova_t lo, hi;
 	uintptr_t a;
 	size_t len;
-	int ret, undo;
+	bool lost;
+	int ret, undone;
 
-	*stuck = false;
+	*undo = VMAP_UNDO_CLEAN;
 	if (ops->map == NULL)
 		return 0;
 	ret = settle_before_map(vm, va);
@@ -323,14 +328,14 @@ vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stu
 		 * exactly the runs that are mapped, never [a, end), which is not.
 		 */
 		if (ops->unmap != NULL && a > va->start) {
-			undo = unmap_runs(vm, va, a, true);
+			undone = unmap_runs(vm, va, a, &lost);
 			vmap_iova_span(vm, va, &lo, &hi);
-			if (undo == 0)
-				undo = vmap_iova_flush(vm, lo, hi);
-			if (undo != 0) {
+			if (undone == 0)
+				undone = vmap_iova_flush(vm, lo, hi);
+			if (undone != 0) {
 				VMAP_LOG(ERR, "%s: runs of 0x%" PRIxPTR "+%zu may stay mapped: %d",
-					vm->name, va->start, va->size, undo);
-				*stuck = true;
+					vm->name, va->start, va->size, undone);
+				*undo = lost ? VMAP_UNDO_UNMAP_OWED : VMAP_UNDO_RUNS_OWED;
 			}
 		}
 		return ret < 0 ? ret : -EIO;
@@ -341,25 +346,22 @@ vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stu
 int
 vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va)
 {
-	bool stuck;
+	enum vmap_undo undo;
 
-	return vmap_iova_map_checked(vm, va, &stuck);
+	return vmap_iova_map_checked(vm, va, &undo);
 }
 
 int
-vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va)
+vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va, bool *lost)
 {
-	if (vm->iommu->unmap == NULL)
-		return 0;
-	return unmap_runs(vm, va, va->start + va->size, true);
-}
+	bool dropped;
 
-int
-vmap_iova_unmap_range(struct rte_vmap *vm, const struct vmap_area *va)
-{
+	if (lost == NULL)
+		lost = &dropped;
+	*lost = false;
 	if (vm->iommu->unmap == NULL)
 		return 0;
-	return unmap_runs(vm, va, va->start + va->size, false);
+	return unmap_runs(vm, va, va->start + va->size, lost);
 }
 
 int

@@ -518,22 +518,28 @@ void vmap_iova_publish(struct rte_vmap *vm, const struct vmap_area *va);
 void vmap_iova_clear(struct rte_vmap *vm, const struct vmap_area *va);
 /* Driver map of va (per contiguous run); on failure nothing stays mapped. */
 int vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va);
-/*
- * vmap_iova_map(), telling whether a failed map could not be undone
- * (*stuck: its unmap or flush failed too. The runs the undo could not
- * unmap, and the flush, are owed (vmap_owed.c): the range owes no unmap
- * of its own, and goes lazy as VMAP_AREA_F_UNMAPPED, held by a purge
- * until what is owed is settled).
- */
-int vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, bool *stuck);
+/* What the undo of a failed map left owed (vmap_iova_map_checked()). */
+enum vmap_undo {
+	VMAP_UNDO_CLEAN = 0,  /* nothing: the range may be reused */
+	/*
+	 * The refused runs and the flush are owed (vmap_owed.c): the range
+	 * goes lazy as VMAP_AREA_F_UNMAPPED, held by purges until they settle.
+	 */
+	VMAP_UNDO_RUNS_OWED,
+	/* A refused run could not be recorded: the range owes its whole unmap. */
+	VMAP_UNDO_UNMAP_OWED,
+};
+/* vmap_iova_map(), telling what a failed map's undo left owed. */
+int vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va,
+		enum vmap_undo *undo);
 /*
  * Driver unmap of va (the same runs as its map), without a flush; the
- * first error. For callers that let the range go whatever happens: a run
- * the driver refuses is owed (vmap_owed.c).
+ * first error. A run the driver refuses is owed (vmap_owed.c), so that no
+ * retry unmaps again the runs that went. *lost (may be NULL): a refused
+ * run could not be recorded; a caller that can keeps va from reuse owing
+ * its whole unmap (and one that cannot, logs it).
  */
-int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va);
-/* The same, owing nothing: on failure the caller keeps va from reuse (lazy). */
-int vmap_iova_unmap_range(struct rte_vmap *vm, const struct vmap_area *va);
+int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va, bool *lost);
 /* Call fn on each run of va's translation (the runs its map used). */
 void vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
 		void (*fn)(rte_iova_t iova, size_t len, void *arg), void *arg);

@@ -166,6 +166,18 @@ lazy_push_chain(struct vmap_node *vn, struct vmap_area *first)
 			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
+/*
+ * A range marked VMAP_AREA_F_RETRY goes back to its lazy list, still
+ * counted in lazy_bytes, for the next purge (UNMAPPED says what it owes).
+ */
+static void
+lazy_hold(struct rte_vmap *vm, struct vmap_area *va)
+{
+	va->flags &= ~VMAP_AREA_F_RETRY;
+	STAILQ_NEXT(va, link) = NULL;
+	lazy_push_chain(&vm->nodes[va->alloc_node], va);
+}
+
 /* Take the lazy lists of nodes [first, first + nr) into the batch. */
 static void
 detach_lazy(struct rte_vmap *vm, unsigned int first, unsigned int nr,
@@ -346,16 +358,17 @@ mark_failed_ranges(struct rte_vmap *vm, struct purge_batch *b)
 
 /*
  * Unmap (unless done) and flush one range on its own. 0, or the driver's
- * error with the range marked VMAP_AREA_F_RETRY (and UNMAPPED if only the
- * flush failed).
+ * error with the range marked VMAP_AREA_F_RETRY, and UNMAPPED unless it
+ * owes its whole unmap (a refused run that could not be recorded).
  */
 static int
 purge_range_alone(struct rte_vmap *vm, struct vmap_area *va)
 {
+	bool lost = false;
 	rte_iova_t lo, hi;
 	int unmapped, flushed;
 
-	unmapped = (va->flags & VMAP_AREA_F_UNMAPPED) == 0 ? vmap_iova_unmap_range(vm, va) : 0;
+	unmapped = (va->flags & VMAP_AREA_F_UNMAPPED) == 0 ? vmap_iova_unmap(vm, va, &lost) : 0;
 	if (unmapped != 0)
 		VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIxPTR "+%zu failed: %d", vm->name,
 			va->start, va->size, unmapped);
@@ -367,7 +380,8 @@ purge_range_alone(struct rte_vmap *vm, struct vmap_area *va)
 			va->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
 		return 0;
 	}
-	va->flags |= VMAP_AREA_F_RETRY | (unmapped == 0 ? VMAP_AREA_F_UNMAPPED : 0);
+	/* Refused runs are owed on their own: only the flush is the range's. */
+	va->flags |= VMAP_AREA_F_RETRY | (!lost ? VMAP_AREA_F_UNMAPPED : 0);
 	return unmapped != 0 ? unmapped : flushed;
 }
 
@@ -435,9 +449,7 @@ hold_failed(struct rte_vmap *vm, struct purge_batch *b)
 			b->ranges[n++] = va;
 			continue;
 		}
-		va->flags &= ~VMAP_AREA_F_RETRY;
-		STAILQ_NEXT(va, link) = NULL;
-		lazy_push_chain(&vm->nodes[va->alloc_node], va);
+		lazy_hold(vm, va);
 	}
 	if (n != b->nr_ranges)
 		VMAP_LOG(ERR, "%s: %zu freed ranges kept from reuse until a purge unmaps and "
@@ -498,9 +510,7 @@ purge_overflow(struct rte_vmap *vm, struct purge_batch *b, bool full, uint64_t *
 		ret = purge_range_alone(vm, va);
 		err = err != 0 ? err : ret;
 		if ((va->flags & VMAP_AREA_F_RETRY) != 0) {
-			va->flags &= ~VMAP_AREA_F_RETRY;
-			STAILQ_NEXT(va, link) = NULL;
-			lazy_push_chain(&vm->nodes[va->alloc_node], va);
+			lazy_hold(vm, va);
 			continue;
 		}
 		__atomic_sub_fetch(&vm->nodes[va->alloc_node].lazy_bytes, va->size,
