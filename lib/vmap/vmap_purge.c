@@ -602,7 +602,9 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full,
 			ret = purge_one_by_one(vm, &b);
 		} else {
 			ret = unmap_and_flush(vm, &b);
-			mark_failed_ranges(vm, &b);
+			/* Every failed call is in ret: nothing to mark on a clean batch. */
+			if (ret != 0)
+				mark_failed_ranges(vm, &b);
 		}
 	}
 	taken = b.nr_ranges;
