@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
@@ -40,11 +41,14 @@ fz_trace(const char *fmt, ...)
 }
 
 __rte_noreturn void
-fz_fail(const struct fz_ctx *c, int line, const char *fmt, ...)
+fz_fail(const struct fz_ctx *c, const char *file, int line, const char *fmt, ...)
 {
+	const char *base = strrchr(file, '/');
 	va_list ap;
 
-	fprintf(stderr, "vmap_fuzz: MISMATCH at line %d, op %u (%s): ", line,
+	/* The file's name only: the build's paths say nothing about the mismatch. */
+	fprintf(stderr, "vmap_fuzz: MISMATCH at %s:%d, op %u (%s): ",
+		base != NULL ? base + 1 : file, line,
 		c != NULL ? c->op : 0, c != NULL && c->op_name != NULL ? c->op_name : "-");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

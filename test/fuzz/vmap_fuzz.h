@@ -117,11 +117,12 @@ extern unsigned int fz_nr_eal_sockets;
 
 /* fz_model.c: the model, its checks of the space, its changes */
 void fz_trace(const char *fmt, ...);
-__rte_noreturn void fz_fail(const struct fz_ctx *c, int line, const char *fmt, ...);
+__rte_noreturn void fz_fail(const struct fz_ctx *c, const char *file, int line,
+		const char *fmt, ...);
 
 #define FZ_CHECK(c, cond, fmt, ...) do { \
 	if (!(cond)) \
-		fz_fail(c, __LINE__, "%s: " fmt, #cond, ##__VA_ARGS__); \
+		fz_fail(c, __FILE__, __LINE__, "%s: " fmt, #cond, ##__VA_ARGS__); \
 } while (0)
 
 static inline size_t
