@@ -387,18 +387,16 @@ fz_op_purge(struct fz_ctx *c)
 	fz_check_gone_unmapped(c);
 }
 
-/* Every call given NULL, or a NULL result pointer. */
-void
-fz_op_null_misuse(struct fz_ctx *c, struct fz_in *in)
+/* Calls given a NULL space (or a NULL result pointer): EINVAL, or their neutral answer. */
+static void
+null_space_misuse(struct fz_ctx *c, unsigned int which)
 {
 	struct rte_vmap_window w;
 	struct rte_vmap_stats st;
-	uint8_t how = in_u8(in);
 	void *p;
 	int ret;
 
-	fz_trace("misuse %u\n", how % 16);
-	switch (how % 16) {
+	switch (which) {
 	case 0:
 		p = rte_vmap_alloc(NULL, FZ_PAGE, 0, SOCKET_ID_ANY);
 		FZ_CHECK(c, p == NULL && rte_errno == EINVAL, "alloc(NULL vm)");
@@ -441,12 +439,22 @@ fz_op_null_misuse(struct fz_ctx *c, struct fz_in *in)
 		ret = rte_vmap_verify(NULL);
 		FZ_CHECK(c, ret == -EINVAL, "verify(NULL) = %d", ret);
 		break;
-	case 9:
+	default:
 		FZ_CHECK(c, rte_vmap_block_max(NULL) == 0, "block_max(NULL)");
 		FZ_CHECK(c, rte_vmap_page_size(NULL) == 0, "page_size(NULL)");
 		FZ_CHECK(c, rte_vmap_iova_mode_get(NULL) == RTE_VMAP_IOVA_AUTO,
 			"iova_mode_get(NULL)");
 		break;
+	}
+}
+
+/* Lookups and getters of this space, destroy(NULL), frees of the wrong kind or of NULL. */
+static void
+space_misuse(struct fz_ctx *c, uint8_t how)
+{
+	int ret;
+
+	switch (how % 16) {
 	case 10:
 		FZ_CHECK(c, rte_vmap_lookup(FZ_NAME) == c->vm, "lookup(" FZ_NAME ")");
 		FZ_CHECK(c, rte_vmap_lookup(NULL) == NULL && rte_errno == EINVAL, "lookup(NULL)");
@@ -485,6 +493,19 @@ fz_op_null_misuse(struct fz_ctx *c, struct fz_in *in)
 		FZ_CHECK(c, ret == 0, "free(NULL addr) = %d", ret);
 		break;
 	}
+}
+
+/* Every call given NULL, or a NULL result pointer; calls of the wrong kind. */
+void
+fz_op_null_misuse(struct fz_ctx *c, struct fz_in *in)
+{
+	uint8_t how = in_u8(in);
+
+	fz_trace("misuse %u\n", how % 16);
+	if (how % 16 < 10)
+		null_space_misuse(c, how % 16);
+	else
+		space_misuse(c, how);
 }
 
 /* A device writes through a live window's IOVA; the CPU must see it. */
