@@ -5,10 +5,11 @@
 """Write the seed corpus of vmap_fuzz (test/fuzz/corpus/).
 
 Each seed is a space header and a sequence of operations, encoded the way
-vmap_fuzz.c decodes them (see space_create() and LLVMFuzzerTestOneInput()
-there): one seed per kind of space and per family of calls, so that the
-fuzzer starts from inputs that reach every part of the API. The regress-*
-files are inputs that once failed; they are kept by hand, not written here.
+the harness decodes them (see fz_space_create() in fz_space.c, the fz_op_*()
+functions in fz_ops.c and LLVMFuzzerTestOneInput() in vmap_fuzz.c): one
+seed per kind of space and per family of calls, so that the fuzzer starts
+from inputs that reach every part of the API. The regress-* files are
+inputs that once failed; they are kept by hand, not written here.
 
     test/fuzz/make-corpus.py [DIR]     (default: test/fuzz/corpus)
 """
@@ -21,7 +22,7 @@ import sys
 ALLOC, FREE, BLOCK_ALLOC, BLOCK_FREE, QUERY = 0, 5, 9, 12, 15
 PURGE, MISUSE, DMA, THREAD, BURST, OTHER_SPACE, STATS = 17, 18, 19, 20, 21, 22, 23
 
-# pick_size() kinds (how % 16) and pick_addr() kinds (how % 12).
+# pick_size() kinds (how % 16) and pick_addr() kinds (how % 12), in fz_ops.c.
 SZ_BYTES, SZ_PAGES, SZ_1M, SZ_4M, SZ_ARENA, SZ_HUGE, SZ_ZERO, SZ_MAX, SZ_SPACE = \
     0, 5, 8, 10, 11, 12, 13, 14, 15
 AD_LIVE, AD_INSIDE, AD_GONE, AD_PAGE, AD_EDGE, AD_OURS, AD_HEAP, AD_ANY = \
@@ -32,7 +33,7 @@ def header(strict=False, no_cache=False, iova='va', topo=None, sim=False,
            hugepage=False, va_mib=16, nodes=0, lazy_16k=0, limit_mib=0,
            sim_mode=2, extmem=False, domain_range=0, bad_create=0,
            free_all=False, verify_every=1):
-    """The 8 header bytes: see space_create()."""
+    """The 8 header bytes: see fz_space_create() (fz_space.c)."""
     b0 = (1 if strict else 0) | (2 if no_cache else 0)
     b0 |= {'va': 0, 'domain': 2 << 2, 'auto': 3 << 2}[iova]
     b0 |= {None: 0, 'package:2': 1 << 4, 'numa:2': 2 << 4}[topo]
@@ -54,7 +55,7 @@ def header(strict=False, no_cache=False, iova='va', topo=None, sim=False,
 
 
 class Seq:
-    """Operations appended in vmap_fuzz.c's encoding."""
+    """Operations appended in the harness's encoding (fz_ops.c)."""
 
     def __init__(self, hdr):
         self.b = bytearray(hdr)
