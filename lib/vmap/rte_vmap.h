@@ -56,10 +56,11 @@ extern "C" {
  * rte_extmem_register() (one memseg per backing page, whose IOVA is set
  * while the page is backed), and every backing page is DMA-mapped with
  * rte_dev_dma_map() for the devices probed at creation and for those of
- * ethdev ports probed later. Needs IOVA mode AUTO, or EAL's mode (VA or
- * PA); not with DOMAIN mode nor the "vfio" driver; at most 2^20 backing
- * pages; primary process only. See the programmer's guide, "DPDK
- * Integration".
+ * ethdev ports probed later; with the "vfio" driver (whose maps, one per
+ * window, already reach every device EAL drives) only the memsegs are
+ * registered. Needs IOVA mode AUTO, or EAL's mode (VA or PA); not DOMAIN
+ * mode; at most 2^20 backing pages; primary process only. See the
+ * programmer's guide, "DPDK Integration".
  */
 #define RTE_VMAP_F_EXTMEM         (1u << 2)
 

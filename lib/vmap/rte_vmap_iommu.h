@@ -34,6 +34,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <rte_common.h>
 #include <rte_compat.h>
@@ -62,7 +63,44 @@ struct rte_vmap_iommu_ops {
 	int (*unmap)(void *priv, rte_iova_t iova, size_t len);
 	/** Invalidate [start, end); on return no stale translation remains in it. */
 	int (*flush)(void *priv, rte_iova_t start, rte_iova_t end);
+	/** RTE_VMAP_IOMMU_F_* capabilities; 0 for none. */
+	uint32_t flags;
 };
+
+/**
+ * The driver's mappings live in EAL's own IOMMU domain (EAL's VFIO
+ * container), so every device EAL drives reaches them. An
+ * RTE_VMAP_F_EXTMEM space with such a driver registers its memsegs but
+ * makes no rte_dev_dma_map() calls of its own: they would map the same
+ * IOVAs twice in one domain.
+ */
+#define RTE_VMAP_IOMMU_F_EAL_DOMAIN (UINT32_C(1) << 0)
+
+/** Where a space's windows live in VA and in IOVA, for a driver's open. */
+struct rte_vmap_iommu_space {
+	uintptr_t va_base;     /**< start of the VA reservation */
+	size_t va_size;        /**< its length; VA mode's IOVAs are these addresses */
+	int iova_mode;         /**< enum rte_vmap_iova_mode, resolved (never AUTO) */
+	rte_iova_t iova_base;  /**< DOMAIN mode: start of the IOVA range, else 0 */
+	uint64_t iova_size;    /**< DOMAIN mode: its length, else 0 */
+	size_t page_size;      /**< backing page size */
+};
+
+/**
+ * What a space's IOVAs can be, so that a driver's open can check them
+ * against what its IOMMU translates (and refuse with a clear error rather
+ * than fail every map). Callable from open onwards.
+ *
+ * @param vm
+ *   The space.
+ * @param s
+ *   Filled in.
+ * @return
+ *   0, or -EINVAL if vm or s is NULL.
+ */
+__rte_experimental
+int
+rte_vmap_iommu_space_get(const struct rte_vmap *vm, struct rte_vmap_iommu_space *s);
 
 /** Most drivers that can be registered at once. */
 #define RTE_VMAP_IOMMU_MAX_DRIVERS 16

@@ -39,9 +39,12 @@
  * by the space's own IOMMU driver, and windows sharing a backing page have
  * unrelated IOVAs, which one memseg per page cannot express; DMA mapping
  * those IOVAs in EAL's IOMMU as well would program the same translations
- * twice. The "vfio" driver is refused for the same reason: it maps the
- * windows in EAL's default VFIO container, where rte_dev_dma_map() of a
- * vfio-pci device maps them too.
+ * twice.
+ *
+ * A driver whose maps live in EAL's own IOMMU domain (the "vfio" driver:
+ * RTE_VMAP_IOMMU_F_EAL_DOMAIN) already makes every window reachable by
+ * every device EAL drives, a window at a time: the space then registers
+ * its memsegs (the memseg view) and makes no device DMA maps at all.
  *
  * Device DMA maps are per backing page, as EAL maps its own memory: VFIO
  * type1 cannot split a mapping, and DPDK 22.11 records a user mapping with
@@ -117,6 +120,8 @@ struct vmap_extmem {
 	unsigned int nr_devs;
 	unsigned int retries;
 	bool closing;
+	/* Devices are learnt and DMA-mapped (not with an EAL-domain driver). */
+	bool dev_maps_on;
 	/* Ports announced by RTE_ETH_EVENT_NEW whose device is not learnt yet. */
 	bool new_port[RTE_MAX_ETHPORTS];
 	uint64_t nr_pages;    /* atomic */
@@ -132,11 +137,6 @@ vmap_extmem_check_params(const struct rte_vmap_params *p)
 	if (p->iova_mode == RTE_VMAP_IOVA_DOMAIN) {
 		VMAP_LOG(ERR, "%s: RTE_VMAP_F_EXTMEM needs IOVA mode VA or PA: a DOMAIN IOVA "
 			"is per window, a DPDK memseg's per page", p->name);
-		return -EINVAL;
-	}
-	if (p->iommu != NULL && strcmp(p->iommu, "vfio") == 0) {
-		VMAP_LOG(ERR, "%s: RTE_VMAP_F_EXTMEM and the vfio driver would both map the "
-			"windows in EAL's VFIO container: use one of them", p->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -564,6 +564,10 @@ vmap_extmem_init(struct rte_vmap *vm)
 	}
 	ex->msl = rte_mem_virt2memseg_list((void *)vm->map_base);
 	vm->extmem = ex;
+	/* The driver's own maps reach EAL's devices: no device maps, no devices. */
+	if ((vm->iommu->flags & RTE_VMAP_IOMMU_F_EAL_DOMAIN) != 0)
+		return 0;
+	ex->dev_maps_on = true;
 	learn_devices(vm);
 	if (rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_NEW, eth_event, vm) != 0 ||
 			rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_DESTROY,
@@ -587,9 +591,11 @@ vmap_extmem_fini(struct rte_vmap *vm)
 	rte_rwlock_write_lock(&ex->lock);
 	ex->closing = true;
 	rte_rwlock_write_unlock(&ex->lock);
-	eth_cb_unregister(vm, RTE_ETH_EVENT_NEW);
-	eth_cb_unregister(vm, RTE_ETH_EVENT_DESTROY);
-	rte_eal_alarm_cancel(new_ports_alarm, vm);
+	if (ex->dev_maps_on) {
+		eth_cb_unregister(vm, RTE_ETH_EVENT_NEW);
+		eth_cb_unregister(vm, RTE_ETH_EVENT_DESTROY);
+		rte_eal_alarm_cancel(new_ports_alarm, vm);
+	}
 	/* destroy gives the reservation back whole: pages still backed are unmapped here. */
 	for (p = 0; p < vm->backing.nr_pages; p++)
 		if (page_memseg(ex, p)->iova != RTE_BAD_IOVA)

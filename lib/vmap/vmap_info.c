@@ -8,6 +8,10 @@
  * headers, so they ask through these rather than reading struct rte_vmap).
  */
 
+#include <errno.h>
+#include <string.h>
+
+#include "rte_vmap_iommu.h"
 #include "vmap_private.h"
 
 size_t
@@ -37,4 +41,21 @@ rte_vmap_iova_mode_name(enum rte_vmap_iova_mode mode)
 		return "DOMAIN";
 	}
 	return "unknown";
+}
+
+int
+rte_vmap_iommu_space_get(const struct rte_vmap *vm, struct rte_vmap_iommu_space *s)
+{
+	if (vm == NULL || s == NULL)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->va_base = vm->map_base;
+	s->va_size = vm->map_len;
+	s->iova_mode = vm->iova_mode;
+	if (vm->iova_mode == RTE_VMAP_IOVA_DOMAIN) {
+		s->iova_base = vm->iova_base;
+		s->iova_size = vm->iova_size;
+	}
+	s->page_size = vm->backing.page_size;
+	return 0;
 }

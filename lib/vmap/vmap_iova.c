@@ -27,8 +27,26 @@
 #include "vmap_fault.h"
 #include "rte_vmap_trace.h"
 
-/* Default DOMAIN range: above every user VA (47 bits) and every PA here. */
-#define VMAP_DOMAIN_IOVA_BASE (UINT64_C(1) << 47)
+/*
+ * DOMAIN's default IOVA range is a VA range reserved for nothing else
+ * (PROT_NONE, no memory): no IOVA-as-VA address of this process, EAL's or
+ * a VA space's, can be in it, so it shares an IOMMU domain with them
+ * safely, and it is placed below the IOMMU's width like every reservation.
+ * Physical addresses (PA mode) lie below the RAM's top, far under it.
+ */
+static int
+domain_default_range(struct rte_vmap *vm)
+{
+	uintptr_t base;
+	int ret;
+
+	ret = vmap_va_reserve(vm->name, vm->iova_size, VMAP_GRANULE, vmap_dma_limit(), &base);
+	if (ret != 0)
+		return ret;
+	vm->iova_resv = base;
+	vm->iova_base = base;
+	return 0;
+}
 
 int
 vmap_iova_init(struct rte_vmap *vm)
@@ -52,9 +70,19 @@ vmap_iova_init(struct rte_vmap *vm)
 		return -ENOMEM;
 	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN)
 		return 0;
-	vm->iova_base = vm->params.iova_base != 0 ?
-		vm->params.iova_base : VMAP_DOMAIN_IOVA_BASE;
 	vm->iova_size = vm->params.iova_size != 0 ? vm->params.iova_size : vm->map_len;
+	vm->iova_base = vm->params.iova_base;
+	if (vm->iova_base == 0 && vm->iova_size > VMAP_VA_SIZE_MAX) {
+		VMAP_LOG(ERR, "%s: iova_size %" PRIu64 " over the default range's most, %" PRIu64
+			" (give iova_base for a larger one)", vm->name, vm->iova_size,
+			VMAP_VA_SIZE_MAX);
+		return -EINVAL;
+	}
+	if (vm->iova_base == 0) {
+		ret = domain_default_range(vm);
+		if (ret != 0)
+			return ret;
+	}
 	/* The defaults are resolved only now: check the range they make. */
 	if (vm->iova_base + vm->iova_size < vm->iova_base) {
 		VMAP_LOG(ERR, "%s: DOMAIN IOVA range 0x%" PRIx64 "+%" PRIu64 " wraps around",
@@ -81,6 +109,9 @@ vmap_iova_fini(struct rte_vmap *vm)
 		vm->iova_spares = STAILQ_NEXT(va, link);
 		vmap_area_delete(va);
 	}
+	if (vm->iova_resv != 0)
+		munmap((void *)vm->iova_resv, vm->iova_size);
+	vm->iova_resv = 0;
 	if (vm->iova_table != NULL)
 		munmap(vm->iova_table, vm->iova_table_len);
 	vm->iova_table = NULL;

@@ -348,6 +348,8 @@ struct rte_vmap {
 	struct vmap_area *iova_spares;
 	rte_iova_t iova_base;
 	uint64_t iova_size;
+	/** DOMAIN's default range: a PROT_NONE VA reservation (0: none). */
+	uintptr_t iova_resv;
 
 	const struct rte_vmap_iommu_ops *iommu;
 	void *iommu_priv;
@@ -501,6 +503,23 @@ void vmap_backing_put(struct rte_vmap *vm, uintptr_t start, size_t size);
 void vmap_backing_split(struct rte_vmap *vm, uintptr_t addr);
 /* Physical address of a mapped byte (PA mode). */
 uint64_t vmap_backing_phys(const struct rte_vmap *vm, uintptr_t addr);
+
+/* ---- vmap_reserve.c --------------------------------------------------- */
+
+/* Largest reservation: a quarter of the 47-bit user address space. */
+#define VMAP_VA_SIZE_MAX (UINT64_C(1) << 46)
+
+/* Smallest address width of the machine's Intel IOMMUs; 0 if none is known. */
+unsigned int vmap_dma_width(void);
+/* 2^vmap_dma_width(), or UINT64_MAX when no width is known. */
+uint64_t vmap_dma_limit(void);
+/*
+ * Reserve len bytes of PROT_NONE VA aligned to align (a power of two)
+ * ending at or below limit; what names the space in logs. 0 and *base, or
+ * -ENOMEM (no VA at all) or -ERANGE (no hole below limit; logged).
+ */
+int vmap_va_reserve(const char *what, size_t len, size_t align, uint64_t limit,
+		uintptr_t *base);
 
 /* ---- vmap_iova.c ------------------------------------------------------ */
 

@@ -85,27 +85,20 @@ check_params(const struct rte_vmap_params *p)
 	return 0;
 }
 
-/* Reserve map_len bytes aligned to the page size, PROT_NONE, no memory. */
+/*
+ * Reserve map_len bytes aligned to the page size, PROT_NONE, no memory,
+ * below the IOMMU's width: in VA mode the addresses are the IOVAs.
+ */
 static int
 reserve(struct rte_vmap *vm)
 {
-	size_t align = vmap_space_align(vm);
-	uintptr_t raw, base;
-	void *p;
+	uintptr_t base;
+	int ret;
 
-	p = vmap_fault_mmap(NULL, vm->map_len + align, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		VMAP_LOG(ERR, "%s: cannot reserve %zu bytes of VA: %s", vm->name,
-			vm->map_len, strerror(errno));
-		return -ENOMEM;
-	}
-	raw = (uintptr_t)p;
-	base = RTE_ALIGN_CEIL(raw, align);
-	if (base > raw)
-		munmap(p, base - raw);
-	if (raw + align > base)
-		munmap((void *)(base + vm->map_len), raw + align - base);
+	ret = vmap_va_reserve(vm->name, vm->map_len, vmap_space_align(vm), vmap_dma_limit(),
+		&base);
+	if (ret != 0)
+		return ret;
 	vm->map_base = base;
 	vm->fast.va_base = base;
 	vm->fast.va_size = vm->map_len;
@@ -135,7 +128,7 @@ setup_geometry(struct rte_vmap *vm, const struct rte_vmap_params *p)
 	vm->zone_size = RTE_VMAP_ZONE_SIZE;
 	/* Every arena whole zones (and pages) long. */
 	va = RTE_ALIGN_MUL_CEIL(va, vmap_space_align(vm) * sockets);
-	if (va < p->va_size || va > (UINT64_C(1) << 46)) {
+	if (va < p->va_size || va > VMAP_VA_SIZE_MAX) {
 		VMAP_LOG(ERR, "%s: va_size %zu too large", vm->name, p->va_size);
 		return -EINVAL;
 	}

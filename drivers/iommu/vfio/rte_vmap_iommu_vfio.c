@@ -3,116 +3,108 @@
  */
 
 /*
- * The "vfio" IOMMU driver: windows are DMA-mapped in EAL's default VFIO
- * container, so every device bound to vfio-pci in this process can reach
- * them at their IOVA. The entries given to VFIO are refcounted extents
- * (vfio_extent.c), not one per window, because type1 holds at most
- * dma_entry_limit of them and cannot split one.
+ * The "vfio" IOMMU driver: each window is one DMA entry of EAL's default
+ * VFIO container (vfio_container.h says why that container and why our
+ * own ioctls), so every device bound to vfio-pci in this process, probed
+ * now or hotplugged later, reaches it at its IOVA, and nothing else:
  *
- * Argument (rte_vmap_params.iommu_args): dma_entry_limit=N, the most
- * entries this space may hold. Two limits bind: type1's dma_entry_limit
- * module parameter (65535 by default), and, lower, the table in which
- * DPDK 22.11's rte_vfio_container_dma_map() records every user mapping of
- * the container so it can replay them on hotplug: VFIO_MAX_USER_MEM_MAPS,
- * 256 entries for the default container, shared by all of the process
- * (neighbours contiguous in VA and IOVA and of one size merge in it); past
- * it a map fails with ENOMEM. The default is that 256; a larger N only
- * helps with an EAL built with a larger table.
+ * - One entry per map call (a window; in PA mode a run inside one backing
+ *   page), never one per backing page: a freed window must be unreachable
+ *   once its unmap returns even when its page holds live windows, and
+ *   type1 cannot split an entry. The library's purge merges touching
+ *   ranges into one unmap; type1 removes every whole entry inside it.
+ * - Entries per container are capped by type1's dma_entry_limit module
+ *   parameter (65,535 by default): one per live window, block windows
+ *   included, plus EAL's own. Past it a map fails with ENOSPC, and the log
+ *   says which parameter to raise.
+ * - IOVAs must be ones the IOMMU translates: at open, a VA space's
+ *   reservation (its IOVAs) and a DOMAIN space's IOVA range must each lie
+ *   inside one of the container's usable ranges (below the IOMMU's width,
+ *   outside reserved regions such as the MSI window), or the space is
+ *   refused with ERANGE. The library places its reservations below the
+ *   width already (vmap_reserve.c); this catches what it could not know.
+ * - flush has nothing to do: type1's unmap ioctl invalidates the IOTLB
+ *   before it returns (iommu_iotlb_sync()), so no stale translation
+ *   outlives an unmap. Laziness here means later, larger unmaps, which the
+ *   library's batching gives.
+ *
+ * No argument is taken: a former dma_entry_limit=N argument (a cap of
+ * this driver's own) is accepted and ignored, with a notice.
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_errno.h>
-#include <rte_kvargs.h>
 #include <rte_vfio.h>
 
 #include "rte_vmap.h"
 #include "rte_vmap_iommu.h"
-#include "vfio_extent.h"
+#include "vfio_container.h"
 #include "vfio_private.h"
 
 RTE_LOG_REGISTER_SUFFIX(vmap_vfio_logtype, vfio, NOTICE);
 
-#define VFIO_ARG_ENTRY_LIMIT "dma_entry_limit"
-/* DPDK 22.11 eal_vfio.c: VFIO_MAX_USER_MEM_MAPS (see the top of the file). */
-#define VFIO_ENTRY_LIMIT_DEFAULT 256
+/* Fewer free entries than this at open is worth a notice. */
+#define VFIO_FEW_ENTRIES 4096
 
-static int
-vfio_dma_map(void *ctx, uint64_t va, uint64_t iova, uint64_t len)
-{
-	RTE_SET_USED(ctx);
-	if (rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD, va, iova, len) == 0)
-		return 0;
-	VFIO_LOG(ERR, "VFIO DMA map of 0x%" PRIx64 " at IOVA 0x%" PRIx64 "+%" PRIu64
-		" failed: %s", va, iova, len, rte_strerror(rte_errno));
-	return rte_errno != 0 ? -rte_errno : -EIO;
-}
-
-static int
-vfio_dma_unmap(void *ctx, uint64_t va, uint64_t iova, uint64_t len)
-{
-	RTE_SET_USED(ctx);
-	if (rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD, va, iova, len) == 0)
-		return 0;
-	VFIO_LOG(ERR, "VFIO DMA unmap of IOVA 0x%" PRIx64 "+%" PRIu64 " failed: %s",
-		iova, len, rte_strerror(rte_errno));
-	return rte_errno != 0 ? -rte_errno : -EIO;
-}
-
-static const struct vfio_extent_ops vfio_dma_ops = {
-	.map = vfio_dma_map,
-	.unmap = vfio_dma_unmap,
+struct vfio_space {
+	struct vfio_container c;
+	uint64_t mapped;     /* bytes mapped by this space (atomic) */
+	uint64_t own_start;  /* VA and DOMAIN: the IOVA range only this space maps */
+	uint64_t own_len;
 };
 
 static int
-parse_limit(const char *key, const char *value, void *opaque)
+check_space(struct vfio_space *vs, const struct rte_vmap_iommu_space *s)
 {
-	uint32_t *limit = opaque;
-	unsigned long v;
-	char *end;
+	const struct vfio_container *c = &vs->c;
+	uint64_t start, len, top = vfio_container_top(c);
+	const char *what;
 
-	/* strtoul() takes "-1" as a huge number: demand a digit first. */
-	if (value != NULL && isdigit((unsigned char)value[0])) {
-		errno = 0;
-		v = strtoul(value, &end, 0);
-		if (errno == 0 && *end == '\0' && v >= 1 && v <= UINT32_MAX) {
-			*limit = v;
-			return 0;
-		}
+	if (s->iova_mode == RTE_VMAP_IOVA_VA) {
+		start = s->va_base;
+		len = s->va_size;
+		what = "VA reservation (VA mode's IOVAs)";
+	} else if (s->iova_mode == RTE_VMAP_IOVA_DOMAIN) {
+		start = s->iova_base;
+		len = s->iova_size;
+		what = "DOMAIN IOVA range";
+	} else {
+		/* PA: physical addresses, known per page; a map outside fails alone. */
+		return 0;
 	}
-	VFIO_LOG(ERR, "%s=%s: expected an integer from 1", key, value == NULL ? "" : value);
-	return -1;
+	if (vfio_container_covers(c, start, len)) {
+		vs->own_start = start;
+		vs->own_len = len;
+		return 0;
+	}
+	VFIO_LOG(ERR, "the %s 0x%" PRIx64 "-0x%" PRIx64 " is not inside one range the IOMMU "
+		"translates (it stops at 0x%" PRIx64 ", a %u-bit address width, and skips "
+		"reserved regions): lower va_size/iova_size or move iova_base", what, start,
+		start + len, top, top == 0 ? 0 : rte_fls_u64(top - 1));
+	return -ERANGE;
 }
 
-static int
-parse_args(const char *args, uint32_t *limit)
+static void
+note_entries(const struct vfio_container *c)
 {
-	static const char * const keys[] = { VFIO_ARG_ENTRY_LIMIT, NULL };
-	struct rte_kvargs *kv;
-	int ret;
-
-	if (args == NULL || args[0] == '\0')
-		return 0;
-	kv = rte_kvargs_parse(args, keys);
-	if (kv == NULL) {
-		VFIO_LOG(ERR, "cannot parse \"%s\": the key is " VFIO_ARG_ENTRY_LIMIT, args);
-		return -EINVAL;
-	}
-	ret = rte_kvargs_process(kv, VFIO_ARG_ENTRY_LIMIT, parse_limit, limit);
-	rte_kvargs_free(kv);
-	return ret == 0 ? 0 : -EINVAL;
+	if (c->dma_avail < 0)
+		return;
+	VFIO_LOG(INFO, "%" PRId64 " DMA entries free in the container", c->dma_avail);
+	if (c->dma_avail < VFIO_FEW_ENTRIES)
+		VFIO_LOG(NOTICE, "only %" PRId64 " VFIO DMA entries free: each window takes "
+			"one; raise /sys/module/vfio_iommu_type1/parameters/dma_entry_limit "
+			"(before EAL starts) for more live windows", c->dma_avail);
 }
 
 static int
 vfio_open(struct rte_vmap *vm, const char *args, void **priv)
 {
-	enum rte_vmap_iova_mode iova_mode = rte_vmap_iova_mode_get(vm);
-	uint32_t limit = VFIO_ENTRY_LIMIT_DEFAULT;
-	enum vfio_extent_mode mode;
-	struct vfio_extents *x;
+	struct rte_vmap_iommu_space s;
+	struct vfio_space *vs;
 	int ret;
 
 	if (rte_vfio_is_enabled("vfio") == 0) {
@@ -122,56 +114,100 @@ vfio_open(struct rte_vmap *vm, const char *args, void **priv)
 		return -ENODEV;
 	}
 	/* No-IOMMU VFIO maps nothing: devices would see physical addresses. */
-	if (rte_vfio_noiommu_is_enabled() == 1 && iova_mode != RTE_VMAP_IOVA_PA) {
-		VFIO_LOG(ERR, "VFIO is in no-IOMMU mode: only the PA IOVA mode works");
+	if (rte_vfio_noiommu_is_enabled() == 1) {
+		VFIO_LOG(ERR, "VFIO is in no-IOMMU mode: there is no IOMMU to map windows in; "
+			"use the \"none\" driver with RTE_VMAP_IOVA_PA");
 		return -ENOTSUP;
 	}
-	ret = parse_args(args, &limit);
-	if (ret != 0)
-		return ret;
-	switch (iova_mode) {
-	case RTE_VMAP_IOVA_VA:
-		mode = VFIO_EXTENT_LINEAR;
-		break;
-	case RTE_VMAP_IOVA_PA:
-		/* The library maps PA runs inside one backing page each. */
-		mode = VFIO_EXTENT_PER_PAGE;
-		break;
-	default:
-		mode = VFIO_EXTENT_EXACT;
-		break;
+	if (args != NULL && args[0] != '\0')
+		VFIO_LOG(NOTICE, "arguments \"%s\" ignored: the driver takes none (type1's "
+			"dma_entry_limit module parameter bounds the windows)", args);
+	vs = calloc(1, sizeof(*vs));
+	if (vs == NULL)
+		return -ENOMEM;
+	ret = vfio_container_open(&vs->c);
+	if (ret == 0) {
+		rte_vmap_iommu_space_get(vm, &s);
+		ret = check_space(vs, &s);
 	}
-	x = vfio_extents_create(mode, rte_vmap_page_size(vm), limit, &vfio_dma_ops, NULL);
-	if (x == NULL)
-		return -rte_errno;
-	*priv = x;
+	if (ret != 0) {
+		vfio_container_close(&vs->c);
+		free(vs);
+		return ret;
+	}
+	note_entries(&vs->c);
+	*priv = vs;
 	return 0;
 }
 
 static void
 vfio_close(void *priv)
 {
-	vfio_extents_destroy(priv);
+	struct vfio_space *vs = priv;
+	uint64_t left = __atomic_load_n(&vs->mapped, __ATOMIC_RELAXED);
+	uint64_t swept = 0;
+
+	/*
+	 * The library unmaps every window before close: nothing should be
+	 * left. Should something be, a VA or DOMAIN range is this space's
+	 * alone, so one unmap over it leaves no device a way in.
+	 */
+	if (vs->own_len != 0)
+		vfio_container_unmap(&vs->c, vs->own_start, vs->own_len, &swept);
+	if (left != 0 || swept != 0)
+		VFIO_LOG(ERR, "%" PRIu64 " bytes left mapped at close (%" PRIu64 " swept)",
+			left, swept);
+	vfio_container_close(&vs->c);
+	free(vs);
 }
 
 static int
 vfio_map(void *priv, void *va, rte_iova_t iova, size_t len)
 {
-	return vfio_extents_map(priv, (uintptr_t)va, iova, len);
+	struct vfio_space *vs = priv;
+	int ret;
+
+	ret = vfio_container_map(&vs->c, (uintptr_t)va, iova, len);
+	if (ret == 0) {
+		__atomic_fetch_add(&vs->mapped, len, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (ret == -ENOSPC)
+		VFIO_LOG(ERR, "VFIO DMA map at IOVA 0x%" PRIx64 "+%zu: the container is out of "
+			"DMA entries (one per window): raise vfio_iommu_type1's dma_entry_limit "
+			"(/sys/module/vfio_iommu_type1/parameters/dma_entry_limit, before EAL "
+			"starts)", iova, len);
+	else
+		VFIO_LOG(ERR, "VFIO DMA map of %p at IOVA 0x%" PRIx64 "+%zu failed: %s",
+			va, iova, len, strerror(-ret));
+	return ret;
 }
 
 static int
 vfio_unmap(void *priv, rte_iova_t iova, size_t len)
 {
-	return vfio_extents_unmap(priv, iova, len);
+	struct vfio_space *vs = priv;
+	uint64_t done = 0;
+	int ret;
+
+	ret = vfio_container_unmap(&vs->c, iova, len, &done);
+	if (ret != 0) {
+		VFIO_LOG(ERR, "VFIO DMA unmap of IOVA 0x%" PRIx64 "+%zu failed: %s",
+			iova, len, strerror(-ret));
+		return ret;
+	}
+	/*
+	 * Success means nothing is mapped in the range any more, which is all
+	 * the library needs; less than len removed means the range held holes,
+	 * which the library's invariants exclude: say so.
+	 */
+	if (done != len)
+		VFIO_LOG(WARNING, "VFIO DMA unmap of IOVA 0x%" PRIx64 "+%zu removed %" PRIu64
+			" bytes", iova, len, done);
+	__atomic_fetch_sub(&vs->mapped, done, __ATOMIC_RELAXED);
+	return 0;
 }
 
-/*
- * Nothing to do: type1's unmap ioctl invalidates the IOTLB (iotlb_sync)
- * before it returns, so no stale translation outlives an unmap. User space
- * cannot defer that flush; laziness here can only mean later, larger
- * unmaps, which the library's batching already gives.
- */
 static int
 vfio_flush(void *priv, rte_iova_t start, rte_iova_t end)
 {
@@ -188,6 +224,7 @@ static struct rte_vmap_iommu_ops iommu_vfio_ops = {
 	.map = vfio_map,
 	.unmap = vfio_unmap,
 	.flush = vfio_flush,
+	.flags = RTE_VMAP_IOMMU_F_EAL_DOMAIN,
 };
 
 RTE_VMAP_IOMMU_REGISTER(iommu_vfio_ops);
