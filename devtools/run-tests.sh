@@ -16,6 +16,9 @@
 #      suppressed, and why)
 #   6. devtools/fuzz.sh: the libFuzzer harness for VMAP_FUZZ_SECONDS
 #      (default 60) in build-fuzz/ (counts as one test)
+#   7. devtools/run-vm-tests.sh: real DMA in QEMU guests with an emulated
+#      Intel IOMMU and PCI NICs on vfio-pci, one guest at a time (each
+#      check it prints counts; no QEMU here: one skip, with the reason)
 #
 # The last line of output is "N passed, M failed" (", K skipped" follows
 # when tests were skipped), summed over all steps; a step that cannot build
@@ -25,6 +28,7 @@
 #   --no-asan   skip the sanitizer build (step 4)
 #   --no-tsan   skip the ThreadSanitizer build (step 5)
 #   --no-fuzz   skip the fuzzing (step 6)
+#   --no-vm     skip the guest suites (step 7)
 #   --perf      also run the perf-tests suite in the release and ASan builds
 #   -h, --help  this text
 
@@ -39,12 +43,14 @@ usage() {
 with_asan=1
 with_tsan=1
 with_fuzz=1
+with_vm=1
 suites=(--suite fast-tests)
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-asan) with_asan=0 ;;
 	--no-tsan) with_tsan=0 ;;
 	--no-fuzz) with_fuzz=0 ;;
+	--no-vm) with_vm=0 ;;
 	--perf) suites+=(--suite perf-tests) ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run-tests: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -197,6 +203,25 @@ if [ "$with_fuzz" -eq 1 ]; then
 	banner "fuzzing: devtools/fuzz.sh ${VMAP_FUZZ_SECONDS:-60}"
 	bash devtools/fuzz.sh "${VMAP_FUZZ_SECONDS:-60}" </dev/null
 	count_step "fuzz" $?
+fi
+
+if [ "$with_vm" -eq 1 ]; then
+	banner "guest suites: devtools/run-vm-tests.sh"
+	vm_out=$(mktemp)
+	bash devtools/run-vm-tests.sh </dev/null | tee "$vm_out"
+	vm_rc=${PIPESTATUS[0]}
+	if read -r ok fail skip < <(tail -n 1 "$vm_out" |
+			sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p'); then
+		[ "$vm_rc" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+		passed=$((passed + ok))
+		failed=$((failed + fail))
+		skipped=$((skipped + skip))
+		recap+=("guest tests: ok=$ok fail=$fail skip=$skip")
+		grep '^SKIP vm-tests:' "$vm_out" >/dev/null && recap+=("$(grep '^SKIP vm-tests:' "$vm_out")")
+	else
+		count_step "guest tests (no summary line)" 1
+	fi
+	rm -f "$vm_out"
 fi
 
 banner "summary"
