@@ -13,6 +13,11 @@
 
 export PATH=/bin
 
+# A line in the guest's dmesg: its timestamp shows where boot time goes.
+mark() {
+	echo "<6>vm-initramfs: $*" >/dev/kmsg
+}
+
 fail() {
 	echo "vm-initramfs: $*" >&2
 	# run.sh boots with panic=-1 and -no-reboot: QEMU exits.
@@ -38,6 +43,7 @@ for ko in /lib/modules/*.ko; do
 	insmod "$ko" || fail "insmod $ko failed"
 done
 
+mark "modules loaded"
 mkdir -p /lower /upper
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /lower ||
 	fail "cannot mount the host root (9p tag hostroot)"
@@ -49,5 +55,6 @@ mount -t overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work ove
 [ -x "/newroot/bin/bash" ] || fail "no /bin/bash in the host root"
 [ -f "/newroot$init" ] || fail "no $init in the host root"
 
+mark "root mounted"
 umount /proc /sys /dev
 exec switch_root /newroot /bin/bash "$init"

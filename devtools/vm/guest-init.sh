@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The rte_vmap authors
+#
+# PID 1 of a devtools/vm/run.sh guest, run with the host's own bash once the
+# initramfs (devtools/vm/initramfs-init.sh) has made the host's root,
+# read-only under a tmpfs overlay, the guest's root.
+#
+#   1. fresh proc, sys, dev, devpts, /dev/shm, /run, /tmp, and the run's
+#      writable share (9p tag vmapout) at /run/vmap-out
+#   2. the settings run.sh left there (vm.env), the guest kernel's modules
+#      bind-mounted at /lib/modules/<version>, hugetlbfs mounts
+#   3. vfio, vfio_iommu_type1 (dma_entry_limit) and vfio-pci loaded, every
+#      NIC of the rig bound to vfio-pci through sysfs
+#   4. COMMAND (or a shell) as root in the project directory, then its exit
+#      status, the guest's dmesg and its setup log into the share
+#   5. power off
+#
+# A failure before COMMAND leaves an "error" file instead of "status";
+# run.sh reports either.
+
+# Not -e: PID 1 must always reach the power-off at the end.
+set -uo pipefail
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+out=/run/vmap-out
+
+say() {
+	echo "vm-guest: $*"
+}
+
+# A line in the guest's dmesg only: its timestamp shows where boot time goes.
+mark() {
+	echo "<6>vm-guest: $*" >/dev/kmsg 2>/dev/null
+}
+
+# The last resort: without the share there is nowhere to report to.
+power_off() {
+	sync
+	# stty sets the (unchanged) modes with TCSADRAIN: the console's last
+	# bytes leave before the machine goes.
+	stty "$(stty -g </dev/console)" </dev/console 2>/dev/null
+	/bin/busybox poweroff -f 2>/dev/null
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+
+save_logs() {
+	dmesg >"$out/dmesg.txt" 2>&1
+}
+
+# Setup failed: say why on the console and in the share, then stop.
+fail() {
+	say "ERROR: $*" >&2
+	if mountpoint -q "$out"; then
+		echo "$*" >"$out/error"
+		save_logs
+	fi
+	power_off
+}
+
+mount_basics() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+	mount -t tmpfs -o mode=0755 tmpfs /run
+	mount -t tmpfs -o mode=1777 tmpfs /tmp
+	mkdir -p "$out"
+	# No cache: what the guest writes is on the host before it powers off.
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmapout "$out" ||
+		fail "cannot mount the run's share (9p tag vmapout) at $out"
+}
+
+mount_modules() {
+	local dir=/lib/modules/$VMAP_VM_KERNEL
+
+	[ -d "$VMAP_VM_MODULES" ] || fail "no guest kernel modules at $VMAP_VM_MODULES"
+	mkdir -p "$dir" || fail "cannot create $dir"
+	mount --bind "$VMAP_VM_MODULES" "$dir" || fail "cannot bind-mount $dir"
+}
+
+mount_hugetlbfs() {
+	local nr1g=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
+
+	mkdir -p /dev/hugepages
+	mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages ||
+		fail "cannot mount hugetlbfs at /dev/hugepages"
+	if [ "$(cat "$nr1g" 2>/dev/null || echo 0)" -gt 0 ]; then
+		mkdir -p /dev/hugepages-1G
+		mount -t hugetlbfs -o pagesize=1G nodev /dev/hugepages-1G ||
+			fail "cannot mount hugetlbfs at /dev/hugepages-1G"
+	fi
+}
+
+# Bind one PCI device to vfio-pci: driver_override, then unbind from the
+# kernel driver that took it (virtio-pci does, e1000e is never loaded),
+# then drivers_probe. dpdk-devbind.py would do the same in ~7 s of Python
+# under TCG.
+bind_vfio() {
+	local bdf=$1 dev=/sys/bus/pci/devices/$1
+
+	[ -d "$dev" ] || fail "no PCI device $bdf"
+	echo vfio-pci >"$dev/driver_override" || fail "$bdf: cannot set driver_override"
+	if [ -e "$dev/driver" ]; then
+		echo "$bdf" >"$dev/driver/unbind" || fail "$bdf: cannot unbind"
+	fi
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink -f "$dev/driver")")" = vfio-pci ] ||
+		fail "$bdf: not bound to vfio-pci (no IOMMU group?)"
+}
+
+setup_vfio() {
+	local bdf limit=/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
+
+	# vfio_iommu_type1 first: vfio-pci would pull it in without the limit.
+	modprobe vfio_iommu_type1 dma_entry_limit="$VMAP_VM_DMA_ENTRY_LIMIT" ||
+		fail "modprobe vfio_iommu_type1 failed"
+	[ "$(cat "$limit")" = "$VMAP_VM_DMA_ENTRY_LIMIT" ] ||
+		fail "dma_entry_limit is $(cat "$limit"), not $VMAP_VM_DMA_ENTRY_LIMIT"
+	modprobe vfio-pci || fail "modprobe vfio-pci failed"
+	for bdf in $VMAP_VM_NICS; do
+		bind_vfio "$bdf"
+	done
+}
+
+# COMMAND, or an interactive shell on the serial port (a controlling tty
+# is what gives the shell job control and ^C).
+run_command() {
+	local -a env_vars
+
+	env_vars=(
+		PATH="$PATH" HOME=/root TERM="${VMAP_VM_TERM:-linux}" LANG=C.UTF-8
+		VMAP_VM=1 VMAP_VM_OUT="$out" VMAP_VM_NICS="$VMAP_VM_NICS"
+		VMAP_VM_NIC="$VMAP_VM_NIC" VMAP_VM_AW="$VMAP_VM_AW"
+		VMAP_VM_NODES="$VMAP_VM_NODES" VMAP_VM_CPUS="$(nproc)"
+		VMAP_VM_HUGEPAGES_2M="$VMAP_VM_HUGEPAGES_2M"
+		VMAP_VM_HUGEPAGES_1G="$VMAP_VM_HUGEPAGES_1G"
+	)
+	cd "$VMAP_VM_PROJECT" || fail "no project directory $VMAP_VM_PROJECT"
+	if [ "$VMAP_VM_SHELL" = 1 ]; then
+		stty rows "$VMAP_VM_ROWS" cols "$VMAP_VM_COLS" </dev/ttyS0 2>/dev/null
+		say "shell in $VMAP_VM_PROJECT; exit (or ^A x) powers off"
+		env -i "${env_vars[@]}" setsid -c bash -l <>/dev/ttyS0 >&0 2>&0
+	else
+		# The host's terminal (or file) adds no CR of its own for a pipe:
+		# plain LF here, so that logs and pipes get clean lines.
+		stty -onlcr </dev/console 2>/dev/null
+		env -i "${env_vars[@]}" "${VMAP_VM_CMD[@]}" </dev/null
+	fi
+}
+
+main() {
+	local status
+
+	mount_basics
+	mark "basic mounts done"
+	# shellcheck source=/dev/null # written by run.sh for this run
+	source "$out/vm.env" || fail "cannot read $out/vm.env"
+	hostname vmap-vm 2>/dev/null
+	ip link set lo up 2>/dev/null
+	mount_modules
+	mount_hugetlbfs
+	mark "modules and hugetlbfs mounted"
+	setup_vfio
+	mark "vfio set up"
+	say "ready after $(cut -d' ' -f1 /proc/uptime) s${VMAP_VM_NICS:+; vfio-pci:" $VMAP_VM_NICS"}"
+	run_command
+	status=$?
+	mark "COMMAND exited with status $status"
+	echo "$status" >"$out/status"
+	save_logs
+	power_off
+}
+
+main
