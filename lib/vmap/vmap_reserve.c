@@ -190,6 +190,6 @@ vmap_va_reserve(const char *what, size_t len, size_t align, uint64_t limit, uint
 	}
 	VMAP_LOG(ERR, "%s: no free VA range of %zu bytes below 0x%" PRIx64 " (the IOMMU's "
 		"%u-bit address width, which devices must reach): use a smaller va_size "
-		"or iova_size", what, len, limit, rte_bsf64(limit));
+		"or iova_size", what, len, limit, rte_fls_u64(limit - 1));
 	return -ERANGE;
 }
