@@ -84,8 +84,9 @@ test_create_rejects_bad_params(void)
 	TEST_ASSERT_SUCCESS(expect_create_fails(&p, EINVAL), "unaligned iova_base");
 	/*
 	 * A range that wraps only once the defaults are filled in: iova_size 0
-	 * is the VA size. iova_base 0 is a reserved range: a size over 2^46 is refused. It once made a space with no
-	 * IOVA at all, whose every allocation failed with ENOMEM.
+	 * is the VA size; iova_base 0 is a reserved range, refused over 2^46.
+	 * It once made a space with no IOVA at all, whose every allocation
+	 * failed with ENOMEM.
 	 */
 	p.iova_base = UINT64_C(0xfffffffff0000000);
 	p.iova_size = 0;
