@@ -4,17 +4,16 @@
 #
 # PID 1 of a devtools/vm/run.sh guest, run with the host's own bash once the
 # initramfs (devtools/vm/initramfs-init.sh) has made the host's root,
-# read-only under a tmpfs overlay, the guest's root.
+# read-only under a tmpfs overlay, the guest's root, with fresh proc, sys,
+# dev, /run, /tmp, hugetlbfs, the guest kernel's modules, and the run's
+# writable share at /run/vmap-out.
 #
-#   1. fresh proc, sys, dev, devpts, /dev/shm, /run, /tmp, and the run's
-#      writable share (9p tag vmapout) at /run/vmap-out
-#   2. the settings run.sh left there (vm.env), the guest kernel's modules
-#      bind-mounted at /lib/modules/<version>, hugetlbfs mounts
-#   3. vfio, vfio_iommu_type1 (dma_entry_limit) and vfio-pci loaded, every
-#      NIC of the rig bound to vfio-pci through sysfs
-#   4. COMMAND (or a shell) as root in the project directory, then its exit
-#      status, the guest's dmesg and its setup log into the share
-#   5. power off
+#   1. reads the settings run.sh left in the share (vm.env)
+#   2. loads vfio_iommu_type1 (with dma_entry_limit) and vfio-pci, and binds
+#      every NIC of the rig to vfio-pci through sysfs
+#   3. runs COMMAND (or a shell) as root in the project directory, then
+#      leaves its exit status and the guest's dmesg in the share
+#   4. powers off
 #
 # A failure before COMMAND leaves an "error" file instead of "status";
 # run.sh reports either.
@@ -57,42 +56,6 @@ fail() {
 		save_logs
 	fi
 	power_off
-}
-
-mount_basics() {
-	mount -t proc proc /proc
-	mount -t sysfs sysfs /sys
-	mount -t devtmpfs devtmpfs /dev
-	mkdir -p /dev/pts /dev/shm
-	mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
-	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-	mount -t tmpfs -o mode=0755 tmpfs /run
-	mount -t tmpfs -o mode=1777 tmpfs /tmp
-	mkdir -p "$out"
-	# No cache: what the guest writes is on the host before it powers off.
-	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmapout "$out" ||
-		fail "cannot mount the run's share (9p tag vmapout) at $out"
-}
-
-mount_modules() {
-	local dir=/lib/modules/$VMAP_VM_KERNEL
-
-	[ -d "$VMAP_VM_MODULES" ] || fail "no guest kernel modules at $VMAP_VM_MODULES"
-	mkdir -p "$dir" || fail "cannot create $dir"
-	mount --bind "$VMAP_VM_MODULES" "$dir" || fail "cannot bind-mount $dir"
-}
-
-mount_hugetlbfs() {
-	local nr1g=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
-
-	mkdir -p /dev/hugepages
-	mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages ||
-		fail "cannot mount hugetlbfs at /dev/hugepages"
-	if [ "$(cat "$nr1g" 2>/dev/null || echo 0)" -gt 0 ]; then
-		mkdir -p /dev/hugepages-1G
-		mount -t hugetlbfs -o pagesize=1G nodev /dev/hugepages-1G ||
-			fail "cannot mount hugetlbfs at /dev/hugepages-1G"
-	fi
 }
 
 # Bind one PCI device to vfio-pci: driver_override, then unbind from the
@@ -155,15 +118,8 @@ run_command() {
 main() {
 	local status
 
-	mount_basics
-	mark "basic mounts done"
 	# shellcheck source=/dev/null # written by run.sh for this run
 	source "$out/vm.env" || fail "cannot read $out/vm.env"
-	hostname vmap-vm 2>/dev/null
-	ip link set lo up 2>/dev/null
-	mount_modules
-	mount_hugetlbfs
-	mark "modules and hugetlbfs mounted"
 	setup_vfio
 	mark "vfio set up"
 	say "ready after $(cut -d' ' -f1 /proc/uptime) s${VMAP_VM_NICS:+; vfio-pci:" $VMAP_VM_NICS"}"

@@ -216,6 +216,8 @@ build_initramfs() {
 	rm -rf "$tree"
 	mv "$dir/initramfs.cpio.gz.tmp" "$dir/initramfs.cpio.gz"
 	echo "$sum" >"$dir/initramfs.sum"
+	# run.sh compares this with the script to spot a stale initramfs.
+	sha256sum <"$vm_dir/initramfs-init.sh" | cut -d' ' -f1 >"$dir/init.sha256"
 }
 
 main() {
