@@ -314,6 +314,17 @@ check_host() {
 	esac
 }
 
+# One guest at a time: on 2 cores two TCG guests are each several times
+# slower, and each takes up to 4 GiB a node. QEMU inherits the lock and
+# holds it as long as the guest lives.
+take_lock() {
+	exec 9>"$cache/run.lock"
+	if ! flock -n 9; then
+		say "another guest is running: waiting for it (lock $cache/run.lock)"
+		flock 9
+	fi
+}
+
 make_run_dir() {
 	mkdir -p "$log_dir" || { say "cannot create $log_dir"; exit 125; }
 	log_dir=$(cd "$log_dir" && pwd -P)
@@ -331,10 +342,13 @@ run_qemu() {
 	if [ "$timeout" -gt 0 ]; then
 		runner=(timeout --foreground -k 10 "$timeout")
 	fi
+	# QEMU warns that the NICs' hubs reach no host network: they are not
+	# meant to; its other messages go through.
 	if [ "$shell" -eq 1 ]; then
-		"${runner[@]}" "${qemu[@]}" <&3 &
+		"${runner[@]}" "${qemu[@]}" <&3 2> >(grep -v 'is not connected to host network' >&2) &
 	else
-		"${runner[@]}" "${qemu[@]}" </dev/null &
+		"${runner[@]}" "${qemu[@]}" </dev/null \
+			2> >(grep -v 'is not connected to host network' >&2) &
 	fi
 	qemu_pid=$!
 	trap 'kill -TERM "$qemu_pid" 2>/dev/null' INT TERM HUP
@@ -396,6 +410,7 @@ main() {
 
 	parse_args "$@"
 	check_host
+	take_lock
 	make_run_dir
 	qemu=(
 		qemu-system-x86_64 -name rte_vmap-vm
