@@ -27,7 +27,7 @@ cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 # name | run.sh options | guest scripts
 boots=(
 	"e1000e-aw48|--nic e1000e --aw 48|test/vm/dma-tests.sh test/vm/fwd-tests.sh"
-	"e1000e-aw39|--nic e1000e --aw 39|test/vm/dma-tests.sh test/vm/fwd-tests.sh"
+	"e1000e-aw39|--nic e1000e --aw 39|test/vm/dma-tests.sh test/vm/limits-tests.sh test/vm/fwd-tests.sh"
 	"virtio-aw48|--nic virtio --aw 48|test/vm/fwd-tests.sh"
 )
 quick=0
