@@ -9,6 +9,12 @@
 #   2. reserve 2 MiB hugepages (at least VMAP_HUGEPAGES, default 1024; an
 #      existing higher count is kept) and mount hugetlbfs at /dev/hugepages
 #   3. meson setup build (or reconfigure it) and ninja -C build
+#   4. devtools/vm/prepare.sh: QEMU and a guest kernel for the guest tests
+#      (devtools/vm/run.sh); if it fails, a warning: the host build stands
+#
+# Options:
+#   --no-vm     skip step 4
+#   -h, --help  this text
 #
 # Runs as root, non-interactively, with or without a tty. Environment:
 #   VMAP_HUGEPAGES  2 MiB pages to reserve (default 1024)
@@ -20,6 +26,20 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
 export DEBIAN_FRONTEND=noninteractive
+
+usage() {
+	sed -n '/^# Prepare a Debian/,/^$/p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+with_vm=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-vm) with_vm=0 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "setup: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+	shift
+done
 
 packages=(
 	libdpdk-dev dpdk-dev dpdk libnuma-dev libhwloc-dev hwloc libbsd-dev
@@ -153,6 +173,15 @@ build() {
 	log "built in $build_dir"
 }
 
+# The guest rig is optional: a host-only user still gets a build.
+prepare_vm() {
+	if [ "$with_vm" -eq 0 ]; then
+		log "--no-vm: not preparing the guest rig"
+	elif ! bash devtools/vm/prepare.sh </dev/null; then
+		warn "the guest rig is not ready (devtools/vm/prepare.sh failed): guest tests will skip"
+	fi
+}
+
 install_packages
 reserve_hugepages
 mount_hugetlbfs
@@ -161,4 +190,5 @@ if [ "${VMAP_SKIP_BUILD:-0}" = 1 ]; then
 else
 	build
 fi
+prepare_vm
 log "done"
