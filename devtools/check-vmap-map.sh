@@ -8,7 +8,7 @@
 # the demo. Not part of the default suite: it needs a build and root (the
 # telemetry socket lives under /var/run/dpdk).
 #
-#   sudo devtools/check-vmap-map.sh [BUILD_DIR]      (default: build)
+#   devtools/check-vmap-map.sh [BUILD_DIR]      (default: build)
 
 set -euo pipefail
 

@@ -35,7 +35,7 @@
 # of the C benchmarks (test/test_vmap_perf.c), so devtools/perf-report
 # takes them into the report; then a summary. Usage:
 #
-#   sudo devtools/fwd-bench.sh [-b BUILD_DIR] [-s SECONDS] [-r ROUNDS] [-k null|ring|both]
+#   devtools/fwd-bench.sh [-b BUILD_DIR] [-s SECONDS] [-r ROUNDS] [-k null|ring|both]
 #
 # Defaults: build, 4 s per run, 5 rounds, both kinds. Runs take about
 # kinds x rounds x 3 x (SECONDS + 2) seconds. Exit status 0 even when a

@@ -6,8 +6,11 @@
 # forwarder dpdk-vmap-fwd for about 10 s between two virtual ports with
 # real traffic, then say what happened.
 #
-#   sudo devtools/run-demo.sh [dpdk-vmap-fwd args...]
-#   sudo devtools/run-demo.sh --demo [dpdk-vmap-demo args...]
+#   devtools/run-demo.sh [dpdk-vmap-fwd args...]
+#   devtools/run-demo.sh --vm [dpdk-vmap-fwd args...]
+#   devtools/run-demo.sh --demo [dpdk-vmap-demo args...]
+#
+# (as root; prefix sudo when not root)
 #
 # The stage: two network namespaces, each with one end of a veth pair and
 # an address in 198.18.0.0/15 (the benchmarking range: it belongs to no
@@ -25,7 +28,16 @@
 # sim --check-iova); --no-mac-updating (the namespaces need their own MACs
 # kept; --mac-updating after it wins) and --duration 10 (a later
 # --duration wins) come first in any case. With --demo the older tour dpdk-vmap-demo
-# runs instead (--windows 32 if no arguments). Environment:
+# runs instead (--windows 32 if no arguments).
+#
+# With --vm the stage is a QEMU guest (devtools/vm/run.sh: an emulated
+# Intel IOMMU of 39 bits, two e1000e NICs on vfio-pci cabled back to back):
+# the forwarder runs there with --iommu vfio (its windows mapped one by one
+# in EAL's VFIO container, so every DMA the NICs make goes through the
+# IOMMU to a window) for 20 s, loops 32 frames sent first on each port,
+# churns windows and checks every buffer's IOVA; then the guest's kernel
+# log is searched for DMAR faults (there must be none). It takes about a
+# minute under TCG. Environment:
 #   VMAP_DEMO_EAL_ARGS  EAL arguments to use instead of the defaults
 #   VMAP_BUILD_DIR      build directory (default build)
 #   VMAP_SKIP_SETUP=1   do not run setup.sh (the build must exist)
@@ -48,6 +60,19 @@ if [ "${VMAP_SKIP_SETUP:-0}" != 1 ]; then
 	VMAP_BUILD_DIR=$build_dir bash devtools/setup.sh </dev/null
 fi
 
+# --vm: the same script runs again inside the guest, with --in-guest.
+if [ "${1:-}" = --vm ]; then
+	shift
+	say "booting a guest: devtools/vm/run.sh --aw 39 --nic e1000e (about a minute)"
+	exec bash devtools/vm/run.sh --aw 39 --nic e1000e --timeout 600 -- \
+		env VMAP_SKIP_SETUP=1 bash devtools/run-demo.sh --in-guest "$@"
+fi
+in_guest=0
+if [ "${1:-}" = --in-guest ]; then
+	in_guest=1
+	shift
+fi
+
 run_tour=0
 if [ "${1:-}" = --demo ]; then
 	run_tour=1
@@ -65,6 +90,11 @@ fi
 page_args=()
 if [ -n "${VMAP_DEMO_EAL_ARGS:-}" ]; then
 	read -r -a eal_args <<< "$VMAP_DEMO_EAL_ARGS"
+elif [ "$in_guest" -eq 1 ]; then
+	read -r -a nics <<< "${VMAP_VM_NICS:-}"
+	[ "${#nics[@]}" -ge 2 ] || { say "--in-guest: no NICs in VMAP_VM_NICS"; exit 1; }
+	eal_args=(-l 0-1 -n 1 -a "${nics[0]}" -a "${nics[1]}" --in-memory
+		--file-prefix "vmap_demo_$$" -m 512)
 else
 	lcores=0-1
 	if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
@@ -81,6 +111,35 @@ else
 	fi
 fi
 
+# The forwarder between the guest's two PCI NICs, then what happened,
+# DMAR faults included.
+in_guest_demo() {
+	local args=("$@") rc=0 faults before
+
+	[ ${#args[@]} -eq 0 ] && args=(--iommu vfio --iova-mode va --churn 200 --check-iova)
+	args=(--tx-first 32 --duration 20 "${args[@]}")
+	before=$(dmesg | grep -c 'DMAR: \[DMA' || true)
+	printf 'run-demo: %s' "$fwd"
+	printf ' %q' "${eal_args[@]}" -- "${args[@]}"
+	echo
+	"$fwd" "${eal_args[@]}" -- "${args[@]}" 2>&1 | tee /tmp/vmap-demo-fwd.log
+	rc=${PIPESTATUS[0]}
+	faults=$(( $(dmesg | grep -c 'DMAR: \[DMA' || true) - before ))
+	echo
+	say "==== what happened ===="
+	grep -E '^summary (direction|churn|check_iova|vmap|result)' /tmp/vmap-demo-fwd.log |
+		sed 's/^summary /run-demo: forwarder: /' || true
+	say "IOMMU: $(dmesg | grep -m1 -o 'Host address width [0-9]*');" \
+		"$faults DMAR fault line(s) in the guest's kernel log during the run"
+	if [ "$rc" -eq 0 ] && [ "$faults" -eq 0 ]; then
+		say "OK: two e1000e NICs DMA'd through the IOMMU into vmap windows," \
+			"both directions, no fault"
+		return 0
+	fi
+	say "FAILED (forwarder exit $rc, $faults DMAR faults)"
+	return 1
+}
+
 # ---- the older tour: dpdk-vmap-demo ----
 if [ "$run_tour" -eq 1 ]; then
 	app_args=("$@")
@@ -94,6 +153,10 @@ fi
 
 # ---- the forwarder ----
 fwd_args=("$@")
+if [ "$in_guest" -eq 1 ]; then
+	in_guest_demo "${fwd_args[@]}"
+	exit $?
+fi
 if [ ${#fwd_args[@]} -eq 0 ]; then
 	fwd_args=(--churn 200 --iommu sim --check-iova)
 fi

@@ -93,7 +93,7 @@ install_packages() {
 	fi
 	if ! is_root; then
 		echo "setup: missing packages: ${missing[*]}" >&2
-		echo "setup: run me as root (sudo $0) to install them" >&2
+		echo "setup: run me as root to install them" >&2
 		exit 1
 	fi
 
