@@ -25,7 +25,7 @@
 
 #include "vmap_private.h"
 #include "vmap_fault.h"
-#include "rte_vmap_trace.h"
+#include "vmap_trace.h"
 
 struct vmap_area *
 vmap_area_new(void)

@@ -135,7 +135,7 @@ RB_HEAD(vmap_free_root, vmap_area);
 RB_HEAD(vmap_busy_root, vmap_area);
 STAILQ_HEAD(vmap_area_list, vmap_area);
 
-/* ---- vmap_free.c: free-space tree ------------------------------------ */
+/* ---- vmap_free_tree.c: free-space tree ------------------------------- */
 
 /**
  * Free ranges of one address range, in an augmented red-black tree sorted

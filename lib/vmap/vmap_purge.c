@@ -40,7 +40,7 @@
 
 #include "vmap_private.h"
 #include "vmap_fault.h"
-#include "rte_vmap_trace.h"
+#include "vmap_trace.h"
 
 /*
  * Runs further apart than this get their own flush: one flush over a span

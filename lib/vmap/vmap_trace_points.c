@@ -3,14 +3,14 @@
  */
 
 /*
- * Registration of the library's trace points (rte_vmap_trace.h). The
+ * Registration of the library's trace points (vmap_trace.h). The
  * registration header must come before the trace point header: it turns
  * each RTE_TRACE_POINT into the function that describes its fields.
  */
 
 #include <rte_trace_point_register.h>
 
-#include "rte_vmap_trace.h"
+#include "vmap_trace.h"
 
 RTE_TRACE_POINT_REGISTER(rte_vmap_trace_alloc,
 	lib.vmap.alloc)

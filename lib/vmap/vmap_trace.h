@@ -2,8 +2,8 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _RTE_VMAP_TRACE_H_
-#define _RTE_VMAP_TRACE_H_
+#ifndef _VMAP_TRACE_H_
+#define _VMAP_TRACE_H_
 
 /*
  * Trace points of the library (DPDK rte_trace), registered in
@@ -90,4 +90,4 @@ RTE_TRACE_POINT(
 }
 #endif
 
-#endif /* _RTE_VMAP_TRACE_H_ */
+#endif /* _VMAP_TRACE_H_ */
