@@ -89,6 +89,25 @@ setup_vfio() {
 	done
 }
 
+# The kernel spreads boot-time hugepages evenly over the nodes, but takes
+# 1 GiB pages only where a node has room (--mem-per-node 4G): say when a
+# node got less than its share, as a test on that node would then fail.
+check_hugepages() {
+	local size kb count want dir got
+
+	for size in 2M:2048kB:"$VMAP_VM_HUGEPAGES_2M" 1G:1048576kB:"$VMAP_VM_HUGEPAGES_1G"; do
+		IFS=: read -r size kb count <<<"$size"
+		want=$((count / VMAP_VM_NODES))
+		for dir in /sys/devices/system/node/node*; do
+			got=$(cat "$dir/hugepages/hugepages-$kb/nr_hugepages" 2>/dev/null || echo 0)
+			if [ "$got" -lt "$want" ]; then
+				say "WARNING: ${dir##*/} has $got $size hugepages, not $want" \
+					"(--mem-per-node too small?)"
+			fi
+		done
+	done
+}
+
 # COMMAND, or an interactive shell on the serial port (a controlling tty
 # is what gives the shell job control and ^C).
 run_command() {
@@ -121,6 +140,7 @@ main() {
 	# shellcheck source=/dev/null # written by run.sh for this run
 	source "$out/vm.env" || fail "cannot read $out/vm.env"
 	setup_vfio
+	check_hugepages
 	mark "vfio set up"
 	say "ready after $(cut -d' ' -f1 /proc/uptime) s${VMAP_VM_NICS:+; vfio-pci:" $VMAP_VM_NICS"}"
 	run_command

@@ -281,8 +281,12 @@ write_env() {
 	local VMAP_VM_ROWS=24 VMAP_VM_COLS=80
 	local VMAP_VM_CMD=("${cmd[@]}")
 
+	# The guest's serial console cannot tell the terminal's size.
 	if [ "$shell" -eq 1 ] && [ -t 0 ]; then
-		read -r VMAP_VM_ROWS VMAP_VM_COLS < <(stty size)
+		read -r VMAP_VM_ROWS VMAP_VM_COLS < <(stty size 2>/dev/null || echo 0 0)
+		if [ "$VMAP_VM_ROWS" -eq 0 ] || [ "$VMAP_VM_COLS" -eq 0 ]; then
+			VMAP_VM_ROWS=24 VMAP_VM_COLS=80
+		fi
 	fi
 	declare -p VMAP_VM_PROJECT VMAP_VM_NICS \
 		VMAP_VM_NIC VMAP_VM_AW VMAP_VM_NODES VMAP_VM_HUGEPAGES_2M \
@@ -388,7 +392,7 @@ report() {
 	if [ -s "$run_dir/status" ]; then
 		status=$(cat "$run_dir/status")
 		if [ "$status" -ne 0 ]; then
-			say "COMMAND exited with status $status (after $((SECONDS - start)) s)"
+			say "${cmd[0]:-the shell} exited with status $status (after $((SECONDS - start)) s)"
 			print_log_paths
 		fi
 		return "$status"
