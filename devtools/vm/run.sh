@@ -9,19 +9,22 @@
 #   devtools/vm/run.sh [options] -- COMMAND [ARG...]
 #   devtools/vm/run.sh [options] --shell
 #
-# The guest sees the host's own files: the host's / (read-only, under a
-# tmpfs overlay: writes in the guest are lost at power-off), the guest
-# kernel's modules, and COMMAND runs in the project directory at the same
-# path as on the host. Write results to $VMAP_VM_OUT: it is this run's log
-# directory on the host. One guest at a time: on 2 cores two guests are
-# several times slower each. Needs devtools/vm/prepare.sh run once.
+# The guest sees the host's own files: the host's / read-only under a tmpfs
+# overlay (the guest may write anywhere; it is all lost at power-off), with
+# its own empty /tmp and /run. COMMAND runs in the project directory, at the
+# same path as on the host, with stdin from /dev/null; its output is on the
+# terminal. Results to keep go to $VMAP_VM_OUT, which is this run's log
+# directory on the host. One guest at a time: a second run.sh waits for the
+# first (on 2 cores two guests are each several times slower). Needs
+# devtools/vm/prepare.sh, once. Under TCG a boot takes 6-12 s to COMMAND,
+# and a DPDK application 15-20 s to start.
 #
 # Options:
 #   --nic e1000e|virtio   NIC model (default e1000e)
 #   --pairs N             NIC pairs, 0-6 (default 1); the two NICs of a pair
 #                         are cabled back to back (a QEMU hub each); pair K
-#                         is at 0000:00:1X.0 with X = 2K and 2K+1
-#                         (first pair 0000:00:10.0 and 0000:00:11.0)
+#                         is at 0000:00:XX.0 with XX = 10+2K and 11+2K (hex):
+#                         0000:00:10.0 and 0000:00:11.0, then 12.0 and 13.0...
 #   --aw 39|48            IOMMU address width in bits (default 39)
 #   --nodes N             NUMA nodes, 1-4, one vCPU each (one node: 2 vCPUs)
 #                         (default 1)
@@ -29,34 +32,44 @@
 #                         1 GiB pages, else 2G)
 #   --hugepages-2m N      2 MiB pages in all, spread over the nodes (default 512)
 #   --hugepages-1g N      1 GiB pages in all, spread over the nodes (default 0);
-#                         give each node 4G if it is to get its share
+#                         below 4G a node, node 0 gets none
 #   --dma-entry-limit N   vfio_iommu_type1 dma_entry_limit (default 131072)
-#   --timeout SECONDS     power the guest off after SECONDS and exit 124
+#   --timeout SECONDS     kill the guest after SECONDS and exit 124
 #                         (default 1800; 0: none)
-#   --log-dir DIR         keep each run's logs in DIR/<run> (default
+#   --log-dir DIR         keep each run's logs in DIR/<date>-<time>-<pid>,
+#                         the last 50 runs, DIR/latest the newest (default
 #                         build/vm-logs under the project)
-#   --shell               an interactive shell instead of COMMAND (^A x quits)
+#   --shell               an interactive shell instead of COMMAND; exit, or
+#                         ^A x, powers off
 #   -h, --help            this text
 #
-# In the guest COMMAND finds: the NICs on vfio-pci, hugetlbfs at
+# In the guest COMMAND finds the NICs on vfio-pci, hugetlbfs at
 # /dev/hugepages (and /dev/hugepages-1G with 1 GiB pages), and
-#   VMAP_VM=1  VMAP_VM_OUT=<share>  VMAP_VM_NICS="0000:00:10.0 0000:00:11.0"
-#   VMAP_VM_NIC=e1000e|virtio  VMAP_VM_AW  VMAP_VM_NODES  VMAP_VM_CPUS
-#   VMAP_VM_HUGEPAGES_2M  VMAP_VM_HUGEPAGES_1G
+#   VMAP_VM=1                  VMAP_VM_OUT=/run/vmap-out (the run's log dir)
+#   VMAP_VM_NICS="0000:00:10.0 0000:00:11.0"  (pairs in order, by PCI address)
+#   VMAP_VM_NIC=e1000e|virtio  VMAP_VM_AW=39|48  VMAP_VM_NODES  VMAP_VM_CPUS
+#   VMAP_VM_HUGEPAGES_2M       VMAP_VM_HUGEPAGES_1G   (as asked, in all)
+#
+# Each run's log directory keeps console.log (all the guest printed),
+# dmesg.txt (the guest's, saved after COMMAND), status, qemu.cmd and vm.env.
+# A DMAR fault line in dmesg.txt is reported with a warning.
 #
 # Exit status: COMMAND's; 124 when the timeout struck; 125 when the guest
-# gave none (it failed to set up, crashed, or QEMU failed): the paths of
-# the console log and the guest's dmesg are printed then.
+# gave none (it failed to set up, crashed, or QEMU failed); 2 for a usage
+# error. The paths of the console log and of dmesg.txt are printed when
+# it is not 0.
 #
 # Examples:
 #   devtools/vm/run.sh -- sh -c 'dmesg | grep -i dmar; numactl -H'
-#   devtools/vm/run.sh --nic virtio --aw 48 -- dpdk-testpmd -l 0-1 -n 1 \
-#       -a 0000:00:10.0 -a 0000:00:11.0 -- --total-num-mbufs=8192 -i
+#   devtools/vm/run.sh --nic virtio --aw 48 -- timeout -s INT 40 \
+#       dpdk-testpmd -l 0-1 -n 1 -a 0000:00:10.0 -a 0000:00:11.0 -- \
+#       --forward-mode=io --tx-first --total-num-mbufs=8192 --stats-period 5
 #   devtools/vm/run.sh --nodes 2 --hugepages-1g 2 -- grep -r . \
 #       /sys/devices/system/node/node*/hugepages/*/nr_hugepages
 #   devtools/vm/run.sh --shell
 #
-# Environment: VMAP_VM_CACHE (default /var/cache/rte_vmap-vm), as for prepare.sh.
+# Environment: VMAP_VM_CACHE, the cache of prepare.sh (default
+# /var/cache/rte_vmap-vm).
 
 set -euo pipefail
 
@@ -297,6 +310,8 @@ write_env() {
 
 # Preconditions, each with one line saying what to do.
 check_host() {
+	local dir
+
 	command -v qemu-system-x86_64 >/dev/null ||
 		{ say "no qemu-system-x86_64: run devtools/vm/prepare.sh"; exit 125; }
 	[ -s "$cache/ready" ] ||
@@ -312,10 +327,30 @@ check_host() {
 	fi
 	case "$vm_dir$project$cache" in
 	*[[:space:]]*)
-		say "paths with spaces do not fit on the kernel command line: $vm_dir"
+		say "the project and cache paths go on the kernel command line: no spaces, please"
 		exit 125
 		;;
 	esac
+	# The guest mounts these afresh: what is under them on the host is hidden.
+	for dir in "$project" "$cache"; do
+		case "$dir/" in
+		/tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
+			say "the guest cannot see $dir: it mounts /tmp, /run, /dev, /proc and /sys afresh"
+			exit 125
+			;;
+		esac
+	done
+}
+
+# A guest needs its RAM from the host (1 GiB pages: about 4 GiB a node).
+check_memory() {
+	local want avail
+
+	want=$(($(mib "$mem_per_node") * nodes))
+	avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+	if [ "$want" -gt "$avail" ]; then
+		say "WARNING: the guest may take ${want} MiB, the host has ${avail} MiB available"
+	fi
 }
 
 # One guest at a time: on 2 cores two TCG guests are each several times
@@ -335,6 +370,9 @@ make_run_dir() {
 	run_dir=$log_dir/$(date +%Y%m%d-%H%M%S)-$$
 	mkdir "$run_dir"
 	ln -sfn "$(basename "$run_dir")" "$log_dir/latest"
+	# The names sort by date: drop all but the newest 50.
+	find "$log_dir" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*-[0-9]*-[0-9]*' |
+		LC_ALL=C sort -r | tail -n +51 | xargs -r rm -rf
 }
 
 # QEMU in the background (so that a signal to this script can stop it),
@@ -414,6 +452,7 @@ main() {
 
 	parse_args "$@"
 	check_host
+	check_memory
 	take_lock
 	make_run_dir
 	qemu=(
