@@ -27,92 +27,6 @@
 #include "vmap_fault.h"
 #include "vmap_trace.h"
 
-struct vmap_area *
-vmap_area_new(void)
-{
-	struct vmap_area *va = vmap_fault_malloc(sizeof(*va));
-
-	if (va != NULL) {
-		va->state = VMAP_AREA_SPARE;
-		va->flags = 0;
-		va->iova = 0;
-		va->alloc_node = 0;
-		va->subtree_max = 0;
-	}
-	return va;
-}
-
-void
-vmap_area_delete(struct vmap_area *va)
-{
-	free(va);
-}
-
-void
-vmap_release_range(struct rte_vmap *vm, struct vmap_area *va)
-{
-	struct vmap_arena *ar = &vm->arenas[vmap_arena_of(vm, va->start)];
-	struct vmap_area *desc = va, *released = NULL;
-	int ret;
-
-	rte_spinlock_lock(&ar->lock);
-	ret = vmap_free_tree_insert(&ar->free, va->start, va->size, &desc, &released);
-	rte_spinlock_unlock(&ar->lock);
-	if (ret != 0)
-		VMAP_LOG(ERR, "range 0x%" PRIxPTR "+%zu overlaps free space: leaked",
-			va->start, va->size);
-	vmap_area_delete(desc);
-	vmap_area_delete(released);
-	vmap_space_changed(vm);
-}
-
-void
-vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va)
-{
-	if ((va->flags & VMAP_AREA_F_BACKED) != 0)
-		vmap_backing_put(vm, va->start, va->size);
-	va->flags &= ~VMAP_AREA_F_BACKED;
-	vmap_iova_release(vm, va);
-	vmap_release_range(vm, va);
-}
-
-struct vmap_area *
-vmap_tree_alloc(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
-{
-	struct vmap_arena *arena = &vm->arenas[ar];
-	struct vmap_area *win, *spare, *released = NULL;
-	uintptr_t addr;
-	int ret;
-
-	/* Descriptors are allocated before the lock (kernel-notes 2.1 inv. 8). */
-	win = vmap_area_new();
-	spare = vmap_area_new();
-	if (win == NULL || spare == NULL) {
-		vmap_area_delete(win);
-		vmap_area_delete(spare);
-		return NULL;
-	}
-	rte_spinlock_lock(&arena->lock);
-	ret = vmap_free_tree_alloc(&arena->free, size, align, arena->start, arena->end,
-		&addr, &spare, &released);
-	rte_spinlock_unlock(&arena->lock);
-	vmap_area_delete(spare);
-	if (ret != 0) {
-		vmap_area_delete(win);
-		return NULL;
-	}
-	if (released != NULL) {
-		vmap_area_delete(win);
-		win = released;
-	}
-	win->start = addr;
-	win->size = size;
-	win->state = VMAP_AREA_SPARE;
-	win->flags = 0;
-	vmap_space_changed(vm);
-	return win;
-}
-
 /* A range from the free tree, backed; under pressure reclaim and retry once. */
 static struct vmap_area *
 fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
@@ -147,26 +61,6 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 			vm->topo.socket_id[ar], strerror(-ret));
 	rte_errno = -ret;
 	return NULL;
-}
-
-void
-vmap_range_recycle(struct rte_vmap *vm, struct vmap_area *win)
-{
-	rte_iova_t lo, hi;
-
-	if (unlikely(vmap_owed_any(vm))) {
-		vmap_iova_span(vm, win, &lo, &hi);
-		if (vmap_owed_overlaps(vm, lo, hi)) {
-			/* A block window in it failed its unmap or flush: a purge settles it. */
-			win->flags |= VMAP_AREA_F_UNMAPPED;
-			vmap_lazy_add(vm, win);
-			return;
-		}
-	}
-	win->flags &= ~(VMAP_AREA_F_BLOCK | VMAP_AREA_F_UNMAPPED);
-	if (vmap_pool_put(&vm->nodes[win->alloc_node], win))
-		return;
-	vmap_retire_range(vm, win);
 }
 
 static int

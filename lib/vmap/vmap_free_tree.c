@@ -648,3 +648,26 @@ vmap_free_tree_check(const struct vmap_free_tree *t, uintptr_t lo, uintptr_t hi)
 	}
 	return 0;
 }
+
+/* ---- descriptors ------------------------------------------------------- */
+
+struct vmap_area *
+vmap_area_new(void)
+{
+	struct vmap_area *va = vmap_fault_malloc(sizeof(*va));
+
+	if (va != NULL) {
+		va->state = VMAP_AREA_SPARE;
+		va->flags = 0;
+		va->iova = 0;
+		va->alloc_node = 0;
+		va->subtree_max = 0;
+	}
+	return va;
+}
+
+void
+vmap_area_delete(struct vmap_area *va)
+{
+	free(va);
+}

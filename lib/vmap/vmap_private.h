@@ -184,6 +184,10 @@ int vmap_free_tree_walk(const struct vmap_free_tree *t,
  */
 int vmap_free_tree_check(const struct vmap_free_tree *t, uintptr_t lo, uintptr_t hi);
 
+/* Descriptors: allocate and free outside every spinlock. */
+struct vmap_area *vmap_area_new(void);
+void vmap_area_delete(struct vmap_area *va);
+
 /* ---- vmap_topo.c: topology from hwloc -------------------------------- */
 
 /** The sockets a space places memory on, and where each lcore sits. */
@@ -617,23 +621,23 @@ struct vmap_area *vmap_chunk_carve(struct rte_vmap *vm, struct vmap_node *vn,
 /* Detach vn's chunks into out: all, or a share of the stash left unused. */
 void vmap_chunks_drain(struct vmap_node *vn, bool all, struct vmap_area_list *out);
 
-/* ---- vmap_alloc.c ----------------------------------------------------- */
+/* ---- vmap_range.c: ranges taken from and given back to the layers below - */
 
 /* Lowest fit in arena ar's free tree: VA only, no backing. NULL if none. */
 struct vmap_area *vmap_tree_alloc(struct rte_vmap *vm, unsigned int ar, size_t size,
 		size_t align);
-
-/* Descriptors: allocate and free outside every spinlock. */
-struct vmap_area *vmap_area_new(void);
-void vmap_area_delete(struct vmap_area *va);
-
-void *vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align,
-		int socket_id, bool block);
-int vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size);
 /* Return a range that holds no backing or IOVA to its arena's free tree. */
 void vmap_release_range(struct rte_vmap *vm, struct vmap_area *va);
 /* Release a pooled or unmapped range completely (backing, IOVA, VA). */
 void vmap_retire_range(struct rte_vmap *vm, struct vmap_area *va);
+/* Give a range no longer mapped in the IOMMU to its pool, or back. */
+void vmap_range_recycle(struct rte_vmap *vm, struct vmap_area *va);
+
+/* ---- vmap_alloc.c ----------------------------------------------------- */
+
+void *vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align,
+		int socket_id, bool block);
+int vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size);
 
 /*
  * A block's host range: size bytes aligned to size, like a window (pool
@@ -710,8 +714,6 @@ void vmap_purge_final(struct rte_vmap *vm);
  * window is free again. Returns the bytes made free.
  */
 uint64_t vmap_reclaim(struct rte_vmap *vm);
-/* Give a range no longer mapped in the IOMMU to its pool, or back. */
-void vmap_range_recycle(struct rte_vmap *vm, struct vmap_area *va);
 
 /* ---- vmap_stats.c ----------------------------------------------------- */
 
