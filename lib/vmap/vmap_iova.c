@@ -25,7 +25,6 @@
 
 #include "vmap_private.h"
 #include "vmap_fault.h"
-#include "vmap_trace.h"
 
 /*
  * DOMAIN's default IOVA range is a VA range reserved for nothing else
@@ -248,6 +247,7 @@ run_len(const struct rte_vmap *vm, const struct vmap_area *va, uintptr_t a)
 
 /*
  * The driver's operations, each behind its fault point: one hook here
+ * (map) and in vmap_owed.c (unmap, flush: the calls that can be owed)
  * covers every driver. An injected failure is what a driver reports when
  * its hardware refuses: -EIO, and nothing done.
  */
@@ -257,15 +257,6 @@ driver_map(struct rte_vmap *vm, uintptr_t va, rte_iova_t iova, size_t len)
 	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_MAP))
 		return -EIO;
 	return vm->iommu->map(vm->iommu_priv, (void *)va, iova, len);
-}
-
-int
-vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len)
-{
-	__atomic_fetch_add(&vm->nr_unmaps, 1, __ATOMIC_RELAXED);
-	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_UNMAP))
-		return -EIO;
-	return vm->iommu->unmap(vm->iommu_priv, iova, len);
 }
 
 void
@@ -393,28 +384,6 @@ vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va, bool *lost)
 	if (vm->iommu->unmap == NULL)
 		return 0;
 	return unmap_runs(vm, va, va->start + va->size, lost);
-}
-
-int
-vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end)
-{
-	int ret;
-
-	if (vm->iommu->flush == NULL || start >= end)
-		return 0;
-	__atomic_fetch_add(&vm->nr_flushes, 1, __ATOMIC_RELAXED);
-	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_FLUSH))
-		ret = -EIO;
-	else
-		ret = vm->iommu->flush(vm->iommu_priv, start, end);
-	rte_vmap_trace_flush(vm->name, start, end, ret);
-	if (ret != 0) {
-		VMAP_LOG(ERR, "%s: IOMMU flush of 0x%" PRIx64 "-0x%" PRIx64 " failed: %d",
-			vm->name, start, end, ret);
-		/* Whoever called, the next purge flushes it again. */
-		vmap_owed_flush_add(vm, start, end);
-	}
-	return ret;
 }
 
 void

@@ -24,6 +24,10 @@
  * Only purges (purge_lock held) take entries off, so a check made without
  * purge_lock never misses an entry being retried. A refused unmap is
  * recorded even when malloc() fails too, from a reserve taken at create.
+ *
+ * The two driver calls that can be owed live here too, below the IOVA
+ * code that uses them: vmap_iova_unmap_run() (what a purge and a retry
+ * call) and vmap_iova_flush() (a failed flush owes itself).
  */
 
 #include <errno.h>
@@ -32,6 +36,7 @@
 
 #include "vmap_private.h"
 #include "vmap_fault.h"
+#include "vmap_trace.h"
 
 struct vmap_owed_unmap {
 	struct vmap_owed_unmap *next;
@@ -242,4 +247,37 @@ vmap_owed_fini(struct rte_vmap *vm)
 			"had the last word", vm->name, n);
 	vm->owed_lo = vm->owed_hi = 0;
 	vm->owed = 0;
+}
+
+/* ---- the driver calls that can be owed ---------------------------------- */
+
+int
+vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len)
+{
+	__atomic_fetch_add(&vm->nr_unmaps, 1, __ATOMIC_RELAXED);
+	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_UNMAP))
+		return -EIO;
+	return vm->iommu->unmap(vm->iommu_priv, iova, len);
+}
+
+int
+vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end)
+{
+	int ret;
+
+	if (vm->iommu->flush == NULL || start >= end)
+		return 0;
+	__atomic_fetch_add(&vm->nr_flushes, 1, __ATOMIC_RELAXED);
+	if (VMAP_FAULT(RTE_VMAP_FAULT_IOMMU_FLUSH))
+		ret = -EIO;
+	else
+		ret = vm->iommu->flush(vm->iommu_priv, start, end);
+	rte_vmap_trace_flush(vm->name, start, end, ret);
+	if (ret != 0) {
+		VMAP_LOG(ERR, "%s: IOMMU flush of 0x%" PRIx64 "-0x%" PRIx64 " failed: %d",
+			vm->name, start, end, ret);
+		/* Whoever called, the next purge flushes it again. */
+		vmap_owed_flush_add(vm, start, end);
+	}
+	return ret;
 }

@@ -566,10 +566,6 @@ int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va, bool *lost)
 /* Call fn on each run of va's translation (the runs its map used). */
 void vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
 		void (*fn)(rte_iova_t iova, size_t len, void *arg), void *arg);
-/* Driver unmap of [iova, iova + len), counted; a merge of whole runs. */
-int vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len);
-/* Driver flush over [start, end) of IOVA; a failed one is owed (vmap_owed.c). */
-int vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end);
 /* IOVA span [*lo, *hi) that va's translation covers. */
 void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
 		rte_iova_t *lo, rte_iova_t *hi);
@@ -603,6 +599,10 @@ vmap_owed_any(const struct rte_vmap *vm)
 }
 /* Forget what is still owed (destroy, after the driver's close). */
 void vmap_owed_fini(struct rte_vmap *vm);
+/* Driver unmap of [iova, iova + len), counted; a merge of whole runs. */
+int vmap_iova_unmap_run(struct rte_vmap *vm, rte_iova_t iova, size_t len);
+/* Driver flush over [start, end) of IOVA; a failed one is owed. */
+int vmap_iova_flush(struct rte_vmap *vm, rte_iova_t start, rte_iova_t end);
 
 /* ---- vmap_iommu.c ----------------------------------------------------- */
 
