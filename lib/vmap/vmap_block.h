@@ -7,9 +7,10 @@
 
 /*
  * Per-lcore block caches (the kernel's vmap_block_queue, vm_map_ram()):
- * what vmap_block.c (the paths), vmap_block_life.c (creation, lcores,
- * destroy) and vmap_block_walk.c (purge, stats, verify, dump) share.
- * Nothing here is installed.
+ * what vmap_block.c (the alloc path, a block's death), vmap_block_free.c
+ * (the free path, lookups), vmap_block_life.c (creation, lcores, destroy)
+ * and vmap_block_walk.c (purge, stats, verify, dump) share. Nothing here
+ * is installed.
  *
  * A block is one block-sized "host" range, allocated like a window (pool
  * or free tree, backing, DOMAIN IOVA) but neither driver-mapped nor in the
@@ -264,7 +265,7 @@ int vmap_blocks_walk(struct vmap_blocks *bs, bool peek,
 		int (*fn)(struct vmap_block *b, unsigned int table, void *arg), void *arg);
 
 /*
- * Build the slot -> lcore map of the hash over the lcores with
+ * vmap_block_life.c: build the slot -> lcore map of the hash over the lcores with
  * enabled[lcore] set: slot s names the first such lcore >= s. Returns
  * nr_slots (highest such lcore + 1), 0 if there is none.
  */
@@ -304,7 +305,7 @@ void vmap_block_drop(struct rte_vmap *vm, struct vmap_block *b);
 void vmap_block_give_back(struct rte_vmap *vm, struct vmap_block *b, uint32_t off,
 		uint32_t pages, bool lazy);
 /*
- * vmap_block.c: a window's IOVA table entries cleared, driver unmap (and
+ * vmap_block_free.c: a window's IOVA table entries cleared, driver unmap (and
  * flush with STRICT). true if a flush is owed.
  */
 bool vmap_block_teardown(struct rte_vmap *vm, const struct vmap_block *b, uint32_t off,

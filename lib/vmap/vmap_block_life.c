@@ -108,6 +108,27 @@ lcore_uninit(unsigned int lcore, void *arg)
 	queue_retire(arg, lcore);
 }
 
+unsigned int
+vmap_block_slots_build(const bool enabled[RTE_MAX_LCORE], uint16_t slot_table[RTE_MAX_LCORE])
+{
+	unsigned int nr_slots = 0, s, t;
+
+	for (s = 0; s < RTE_MAX_LCORE; s++)
+		if (enabled[s])
+			nr_slots = s + 1;
+	/* Slot s names the first lcore of the hash at or after s (never past the last). */
+	for (s = 0, t = 0; s < nr_slots; s++) {
+		if (t < s)
+			t = s;
+		while (!enabled[t])
+			t++;
+		slot_table[s] = (uint16_t)t;
+	}
+	for (; s < RTE_MAX_LCORE; s++)
+		slot_table[s] = nr_slots != 0 ? slot_table[0] : 0;
+	return nr_slots;
+}
+
 /* ---- the space's side --------------------------------------------------- */
 
 int
