@@ -15,6 +15,8 @@
 #                     rte_atomicNN_* or rte_smp_*mb (use __atomic builtins)
 #
 # Prints "file:line: message" per violation; exits 1 if there is any.
+# Without arguments, also runs devtools/check-layers.py: the calls between
+# lib/vmap/ files that go both ways, each allowed with a reason or a failure.
 
 set -euo pipefail
 
@@ -26,6 +28,7 @@ else
 	mapfile -t files < <(find lib drivers app test -type f \( -name '*.c' -o -name '*.h' \) \
 		2>/dev/null | LC_ALL=C sort)
 fi
+whole_tree=$(( $# == 0 ))
 if [ ${#files[@]} -eq 0 ]; then
 	echo "check-style: no C files to check"
 	exit 0
@@ -127,3 +130,6 @@ END {
 }
 ' "${files[@]}"
 echo "check-style: ${#files[@]} files clean"
+if [ "$whole_tree" -eq 1 ]; then
+	python3 devtools/check-layers.py
+fi
