@@ -22,6 +22,9 @@
  * library may have freed or handed to another window), fails and is
  * counted instead of being carried out.
  *
+ * The driver is compiled into librte_vmap, like every IOMMU driver: the
+ * functions below are exported by that library (lib/vmap/version.map).
+ *
  * Select it with rte_vmap_params.iommu = "sim". Arguments
  * (rte_vmap_params.iommu_args, "key=value,..."):
  * - iotlb=N: IOTLB entries, rounded up to a power of two (default 64,
