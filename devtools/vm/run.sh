@@ -55,8 +55,8 @@
 # A DMAR fault line in dmesg.txt is reported with a warning.
 #
 # Exit status: COMMAND's; 124 when the timeout struck; 125 when the guest
-# gave none (it failed to set up, crashed, or QEMU failed); 2 for a usage
-# error. The paths of the console log and of dmesg.txt are printed when
+# gave none (it failed to set up, crashed, or QEMU failed); 130 when
+# run.sh was interrupted (SIGINT, SIGTERM, SIGHUP); 2 for a usage error. The paths of the console log and of dmesg.txt are printed when
 # it is not 0.
 #
 # Examples:
@@ -393,7 +393,8 @@ run_qemu() {
 			2> >(grep -v 'is not connected to host network' >&2) &
 	fi
 	qemu_pid=$!
-	trap 'kill -TERM "$qemu_pid" 2>/dev/null' INT TERM HUP
+	trap 'interrupted=1; kill -TERM "$qemu_pid" 2>/dev/null' INT TERM HUP
+	interrupted=0
 	qemu_rc=0
 	wait "$qemu_pid" || qemu_rc=$?
 	# A trapped signal ends the first wait early: wait for QEMU itself.
@@ -422,6 +423,11 @@ report() {
 			say "WARNING: $faults DMAR fault line(s) in the guest's dmesg"
 		fi
 	fi
+	if [ "$interrupted" -eq 1 ]; then
+		say "interrupted: guest killed"
+		print_log_paths
+		return 130
+	fi
 	if [ "$timeout" -gt 0 ] && { [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; }; then
 		say "timed out after $timeout s: guest killed"
 		print_log_paths
@@ -447,7 +453,7 @@ report() {
 }
 
 main() {
-	local status=0 kernel run_dir qemu_pid qemu_rc accel vcpus
+	local status=0 kernel run_dir qemu_pid qemu_rc accel vcpus interrupted
 	local -a qemu nics
 
 	parse_args "$@"
