@@ -48,7 +48,7 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 		} else {
 			ret = -ENOMEM;
 		}
-		/* Bounded ladder (kernel-notes 2.1 inv. 11): reclaim once, then fail. */
+		/* Bounded ladder: reclaim once, then fail; never loop. */
 		if (attempt == 0 && vmap_reclaim(vm) == 0)
 			break;
 	}

@@ -4,7 +4,7 @@
 
 /*
  * Per-lcore block caches: rte_vmap_block_alloc() and rte_vmap_block_free()
- * (the kernel's vm_map_ram() and vm_unmap_ram(), seeds 01 and 04).
+ * (the kernel's vm_map_ram() and vm_unmap_ram()).
  *
  * Every lcore carves small windows from its own block (vmap_block.h draws
  * one); a free from any thread finds the block through the zone map, the

@@ -214,7 +214,7 @@ vmap_block_zone(const struct vmap_blocks *bs, uintptr_t addr)
 
 /*
  * The table (lcore) the zone of addr hashes to: (addr / block_size) %
- * nr_slots, stepped to the next lcore of the hash (seed 01; the step is
+ * nr_slots, stepped to the next lcore of the hash (the kernel's addr_to_vb_xa(); the step is
  * precomputed so that a hole in the lcore set never names a missing
  * table: CVE-2024-41032).
  */

@@ -184,7 +184,7 @@ block_free_slow(struct rte_vmap *vm, void *addr, size_t size)
 	bs = vm->blocks;
 	if (bs == NULL || a < vm->map_base || a - vm->map_base >= vm->map_len)
 		return vmap_free_window(vm, addr, true, size);
-	/* The zone's table entry (seed 01), read without its table's lock. */
+	/* The zone's table entry (addr_to_vb_xa()), read without its table's lock. */
 	b = __atomic_load_n(&bs->zone_map[vmap_block_zone(bs, a)], __ATOMIC_ACQUIRE);
 	if (b == NULL)
 		return vmap_free_window(vm, addr, true, size);

@@ -8,8 +8,9 @@
  * owner's hands, and the 2023 vm_unmap_aliases() bug, fc1e0d980037, was a
  * walk that missed such blocks):
  *
- * - the purge pass (rte_vmap_purge(), reclaim, destroy), seed 04: in one
- *   pass under purge_lock, an idle block with nothing live is taken from
+ * - the purge pass (rte_vmap_purge(), reclaim, destroy), purging first as
+ *   the kernel's _vm_unmap_aliases() has since 2023: in one pass under
+ *   purge_lock, an idle block with nothing live is taken from
  *   its owner and its host joins the lazy lists (its windows were unmapped
  *   at block_free, so only the flush is owed, with the rest of the batch);
  *   every other block's dirty range is handed to the batch's flush and
@@ -58,7 +59,7 @@ struct purge_pass {
 	bool lazy_moved; /* a block's flushed count changed: va_lazy did */
 };
 
-/* With b locked: reset its dirt into a span of the pass (seed 04: once). */
+/* With b locked: reset its dirt into a span of the pass (counted once). */
 static void
 fold_dirt(struct purge_pass *pp, struct vmap_block *b)
 {

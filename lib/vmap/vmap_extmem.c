@@ -20,8 +20,8 @@
  *                         then rte_extmem_unregister()
  *
  * Why the whole reservation, once. Each rte_extmem_register() takes one of
- * the RTE_MAX_MEMSEG_LISTS (128) memseg lists, shared with EAL's own (DPDK
- * notes 3.1): registering windows, or zones, one by one would run out
+ * the RTE_MAX_MEMSEG_LISTS (128) memseg lists, shared with EAL's own
+ * (rte_memory.h, rte_extmem_register()): registering windows, or zones, one by one would run out
  * after a hundred. rte_extmem_register() only builds the memseg list's
  * fbarray (malloc_heap_create_external_seg() writes the metadata and never
  * touches the memory), so the PROT_NONE reservation can be registered

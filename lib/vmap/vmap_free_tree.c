@@ -3,7 +3,7 @@
  */
 
 /*
- * Free-space tree (kernel-notes 1.2): the free ranges of an arena (or of
+ * Free-space tree (the kernel's find_vmap_lowest_match()): the free ranges of an arena (or of
  * the DOMAIN IOVA space) in a red-black tree sorted by start, every node
  * also holding subtree_max, the largest size in its subtree. Ranges never
  * touch: an insert merges with its neighbours, so the tree holds as few
@@ -21,7 +21,7 @@
  * The tree never allocates: the caller brings the descriptors (the one an
  * insert may keep, the spare an NE split needs) and frees the ones it gets
  * back after unlocking, because the owner calls in here under a spinlock
- * (kernel-notes 2.1 invariant 8).
+ * (no allocation under the owner's spinlock).
  *
  * Errors besides those vmap_private.h lists, for arguments no caller should
  * pass: -EINVAL (size 0, a range that wraps, align not a power of two, a
@@ -283,7 +283,7 @@ vmap_free_tree_insert(struct vmap_free_tree *t, uintptr_t start, size_t size,
 	if (size == 0 || end < start || desc == NULL || released == NULL)
 		return -EINVAL;
 
-	/* Refuse an overlap before touching anything (kernel-notes 2.1 inv. 9). */
+	/* Refuse an overlap before touching anything: it is a caller's bug. */
 	free_neighbours(t, start, &prev, &next);
 	if (prev != NULL && prev->start + prev->size > start)
 		return -EEXIST;
@@ -431,7 +431,7 @@ free_find_lowest(const struct vmap_free_tree *t, size_t size, size_t align,
 }
 
 /*
- * The search length (kernel-notes 1.2 step 1): size plus the worst
+ * The search length (as find_vmap_lowest_match()): size plus the worst
  * alignment loss, so that any range that long and starting at or above
  * vstart fits. Not padded when align is at most the granule (starts are
  * granule multiples already), nor when the window is exactly size long:
@@ -611,7 +611,7 @@ free_check_order(const struct vmap_area *prev, const struct vmap_area *va,
 }
 
 /*
- * Kernel-notes 2.1 invariant 2 and the red-black rules, in one in-order
+ * Sorted, merged, augmented values right, and the red-black rules, in one in-order
  * walk: O(n log n) (the black depths), for verify and tests, not hot paths.
  */
 int

@@ -15,7 +15,7 @@
  * A live window is tracked by the node of the zone its start lies in
  * (addr_to_node), so neighbouring windows spread over the node locks.
  * A window may run past its zone: a lookup by an interior address starts
- * at that address's node and walks back zone by zone (seed 03).
+ * at that address's node and walks back zone by zone (the kernel's addr_to_node()).
  *
  * Each node also has pools: exact-size lists of ranges its callers freed,
  * still backed and mapped in the IOVA table's sense of "ready" (the

@@ -59,7 +59,7 @@ struct vmap_node {
 	struct vmap_pool pool[RTE_VMAP_POOL_CLASSES];
 	/**
 	 * Lazily freed ranges this node allocated: a lock-free LIFO (the
-	 * kernel's llist, seed 02): frees push one item with a CAS, the
+	 * kernel's llist, as in its vmap nodes): frees push one item with a CAS, the
 	 * purger takes the whole list with one exchange. Linked by link.
 	 */
 	struct vmap_area *lazy_head __rte_cache_aligned;
@@ -141,7 +141,7 @@ struct vmap_area *vmap_busy_remove(struct rte_vmap *vm, uintptr_t addr,
 		bool want_block, size_t size, int *err);
 /*
  * Find the live window containing addr; copies it to *out under the lock.
- * Starts at addr's node and walks back zone by zone (seed 03).
+ * Starts at addr's node and walks back zone by zone (the kernel's addr_to_node()).
  */
 int vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *out);
 /* Remove every live window of every node, calling fn on each (destroy). */

@@ -570,9 +570,10 @@ return_ranges(struct rte_vmap *vm, struct purge_batch *b, bool full)
 /*
  * One batch over nodes [first, first + nr), with purge_lock held. With
  * blocks (every node: rte_vmap_purge(), reclaim, destroy), per-lcore
- * blocks first (seed 04): idle ones join the lazy lists before they are
- * detached, the dirt of the others joins this batch's flush. *err (if
- * not NULL) receives 0 or the first driver error.
+ * blocks first (as the kernel's _vm_unmap_aliases() does): idle ones
+ * join the lazy lists before they are detached, the dirt of the others
+ * joins this batch's flush. *err (if not NULL) receives 0 or the first
+ * driver error.
  */
 static uint64_t
 purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full, bool blocks,

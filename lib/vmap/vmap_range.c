@@ -52,7 +52,7 @@ vmap_tree_alloc(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 	uintptr_t addr;
 	int ret;
 
-	/* Descriptors are allocated before the lock (kernel-notes 2.1 inv. 8). */
+	/* Descriptors are allocated before the lock: none is allocated under it. */
 	win = vmap_area_new();
 	spare = vmap_area_new();
 	if (win == NULL || spare == NULL) {

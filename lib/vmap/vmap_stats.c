@@ -3,9 +3,10 @@
  */
 
 /*
- * Statistics with a cached snapshot (seed 05, Ingo Molnar's two-generation
- * scheme). Every node has a generation bumped whenever its counters change,
- * and the space one for changes no node sees (backing, free trees). A
+ * Statistics with a cached snapshot (Ingo Molnar's two-generation scheme
+ * for the kernel's cached vmalloc info, 2015). Every node has a
+ * generation bumped whenever its counters change, and the space one for
+ * changes no node sees (backing, free trees). A
  * snapshot remembers the sum of the generations it was built at: while the
  * sum is unchanged nothing changed (each generation only grows), and the
  * reader copies the cache without taking any lock. Otherwise it rebuilds

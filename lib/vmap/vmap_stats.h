@@ -21,7 +21,7 @@
 struct rte_vmap;
 
 /**
- * Stats snapshot cache, validated by generation counters (seed 05): a
+ * Stats snapshot cache, validated by generation counters (vmap_stats.c): a
  * reader that finds the sum of the generations unchanged copies the cache
  * under the seqlock's read side, taking no lock.
  */
