@@ -127,8 +127,9 @@ run_command() {
 		say "shell in $VMAP_VM_PROJECT; exit (or ^A x) powers off"
 		env -i "${env_vars[@]}" setsid -c bash -l <>/dev/ttyS0 >&0 2>&0
 	else
-		# The host's terminal (or file) adds no CR of its own for a pipe:
-		# plain LF here, so that logs and pipes get clean lines.
+		# QEMU's stdin is not a terminal here, so it leaves the host's
+		# terminal as it is, which adds its own CR; a log file or a pipe
+		# should get plain lines: no CR from the guest.
 		stty -onlcr </dev/console 2>/dev/null
 		env -i "${env_vars[@]}" "${VMAP_VM_CMD[@]}" </dev/null
 	fi
@@ -141,7 +142,7 @@ main() {
 	source "$out/vm.env" || fail "cannot read $out/vm.env"
 	setup_vfio
 	check_hugepages
-	mark "vfio set up"
+	mark "set up"
 	say "ready after $(cut -d' ' -f1 /proc/uptime) s${VMAP_VM_NICS:+; vfio-pci:" $VMAP_VM_NICS"}"
 	run_command
 	status=$?

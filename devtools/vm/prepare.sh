@@ -58,6 +58,16 @@ is_installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
 }
 
+# At most once a run, and only when something is missing.
+apt_updated=0
+apt_update() {
+	if [ "$apt_updated" -eq 0 ]; then
+		log "apt-get update"
+		apt-get update -qq || die "apt-get update failed"
+		apt_updated=1
+	fi
+}
+
 install_packages() {
 	local missing=() p
 
@@ -70,7 +80,7 @@ install_packages() {
 		return 0
 	fi
 	log "packages missing: ${missing[*]}"
-	apt-get update -qq || die "apt-get update failed"
+	apt_update
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null ||
 		die "apt-get install ${missing[*]} failed"
 }
@@ -143,9 +153,11 @@ prepare_kernel() {
 	if id _apt >/dev/null 2>&1; then
 		chown _apt "$tmp"
 	fi
-	if ! (cd "$tmp" && apt-get download -qq "linux-image-$ver" 2>&1); then
+	# Stale package lists point at a file the mirror no longer has.
+	if ! (cd "$tmp" && apt-get download -qq "linux-image-$ver" 2>&1) &&
+		! { apt_update && (cd "$tmp" && apt-get download -qq "linux-image-$ver" 2>&1); }; then
 		rm -rf "$tmp"
-		die "apt-get download linux-image-$ver failed (apt-get update? VMAP_VM_KERNEL?)"
+		die "apt-get download linux-image-$ver failed (VMAP_VM_KERNEL=$ver?)"
 	fi
 	log "kernel: unpacking into $dir/root (not installing it)"
 	dpkg -x "$tmp"/linux-image-"$ver"_*.deb "$dir/root"
@@ -170,14 +182,19 @@ module_path() {
 	echo "$root/lib/modules/$ver/$rel"
 }
 
-# The initramfs is rebuilt when its inputs change: the kernel, /init, the
-# module list or busybox.
+# The scripts that make the initramfs: run.sh checks this sum too.
+scripts_sum() {
+	cat "$vm_dir/initramfs-init.sh" "$vm_dir/prepare.sh" | sha256sum | cut -d' ' -f1
+}
+
+# The initramfs is rebuilt when its inputs change: the kernel, the scripts
+# (/init, the module list) or busybox.
 initramfs_inputs() {
 	local ver=$1
 
 	{
-		echo "$ver ${initramfs_modules[*]}"
-		cat "$vm_dir/initramfs-init.sh"
+		echo "$ver"
+		scripts_sum
 		dpkg-query -W -f='${Version}\n' busybox-static
 	} | sha256sum | cut -d' ' -f1
 }
@@ -216,8 +233,8 @@ build_initramfs() {
 	rm -rf "$tree"
 	mv "$dir/initramfs.cpio.gz.tmp" "$dir/initramfs.cpio.gz"
 	echo "$sum" >"$dir/initramfs.sum"
-	# run.sh compares this with the script to spot a stale initramfs.
-	sha256sum <"$vm_dir/initramfs-init.sh" | cut -d' ' -f1 >"$dir/init.sha256"
+	# run.sh compares this with the scripts to spot a stale initramfs.
+	scripts_sum >"$dir/scripts.sha256"
 }
 
 main() {
@@ -227,6 +244,10 @@ main() {
 	install_packages
 	mkdir -p "$cache" || die "cannot create $cache (set VMAP_VM_CACHE)"
 	ver=$(pick_kernel)
+	if [ -z "$ver" ]; then
+		apt_update
+		ver=$(pick_kernel)
+	fi
 	[ -n "$ver" ] || die "apt knows no linux-image-6.1.0-N-amd64 (apt-get update?)"
 	prepare_kernel "$ver"
 	build_initramfs "$ver"

@@ -319,10 +319,10 @@ check_host() {
 	kernel=$(cat "$cache/ready")
 	[ -s "$cache/$kernel/vmlinux" ] && [ -s "$cache/$kernel/initramfs.cpio.gz" ] ||
 		{ say "$cache/$kernel is incomplete: run devtools/vm/prepare.sh"; exit 125; }
-	# An initramfs older than initramfs-init.sh: prepare.sh rebuilds it.
-	if [ "$(sha256sum <"$vm_dir/initramfs-init.sh" | cut -d' ' -f1)" != \
-		"$(cat "$cache/$kernel/init.sha256" 2>/dev/null)" ]; then
-		say "the initramfs is older than initramfs-init.sh: running prepare.sh"
+	# An initramfs made by other scripts than these: prepare.sh rebuilds it.
+	if [ "$(cat "$vm_dir/initramfs-init.sh" "$vm_dir/prepare.sh" | sha256sum | cut -d' ' -f1)" \
+		!= "$(cat "$cache/$kernel/scripts.sha256" 2>/dev/null)" ]; then
+		say "the initramfs is older than initramfs-init.sh or prepare.sh: running prepare.sh"
 		bash "$vm_dir/prepare.sh" >&2 || { say "prepare.sh failed"; exit 125; }
 	fi
 	case "$vm_dir$project$cache" in
