@@ -71,14 +71,13 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm)
 	}
 	for (i = 0; i < vm->nr_nodes; i++) {
 		struct vmap_node *vn = &vm->nodes[i];
+		struct vmap_node_usage u;
 
 		rte_spinlock_lock(&vn->busy_lock);
+		vmap_node_usage(vn, &u);
 		fprintf(f, "  node %u socket %d: windows %" PRIu64 " bytes %" PRIu64
 			" pooled %" PRIu64 " chunks %" PRIu64 " lazy %" PRIu64 "\n", vn->id,
-			vn->socket_id, vn->nr_windows, vn->va_used,
-			__atomic_load_n(&vn->pool_bytes, __ATOMIC_RELAXED),
-			__atomic_load_n(&vn->chunk_bytes, __ATOMIC_RELAXED),
-			__atomic_load_n(&vn->lazy_bytes, __ATOMIC_RELAXED));
+			vn->socket_id, u.nr_windows, u.va_used, u.pooled, u.chunks, u.lazy);
 		vmap_busy_walk(vn, dump_window, &d);
 		rte_spinlock_unlock(&vn->busy_lock);
 	}

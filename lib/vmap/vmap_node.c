@@ -121,6 +121,16 @@ vmap_nodes_fini(struct rte_vmap *vm)
 	vm->nodes = NULL;
 }
 
+void
+vmap_node_usage(const struct vmap_node *vn, struct vmap_node_usage *u)
+{
+	u->nr_windows = vn->nr_windows;
+	u->va_used = vn->va_used;
+	u->pooled = __atomic_load_n(&vn->pool_bytes, __ATOMIC_RELAXED);
+	u->chunks = __atomic_load_n(&vn->chunk_bytes, __ATOMIC_RELAXED);
+	u->lazy = __atomic_load_n(&vn->lazy_bytes, __ATOMIC_RELAXED);
+}
+
 struct vmap_node *
 vmap_node_of_caller(struct rte_vmap *vm, unsigned int ar)
 {

@@ -82,6 +82,15 @@ struct vmap_arena {
 	unsigned int nr_nodes;
 } __rte_cache_aligned;
 
+/** What a node holds, as stats, dump, telemetry and verify read it. */
+struct vmap_node_usage {
+	uint64_t nr_windows; /**< live windows in its busy tree (block hosts not counted) */
+	uint64_t va_used;    /**< their bytes */
+	uint64_t pooled;     /**< bytes in its pools */
+	uint64_t chunks;     /**< bytes in its zone chunk and stash */
+	uint64_t lazy;       /**< bytes freed lazily and not yet purged */
+};
+
 /* ---- vmap_node.c ------------------------------------------------------ */
 
 static inline unsigned int
@@ -127,6 +136,12 @@ vmap_space_align(const struct rte_vmap *vm)
 
 int vmap_nodes_init(struct rte_vmap *vm);
 void vmap_nodes_fini(struct rte_vmap *vm);
+/*
+ * With vn->busy_lock held: its counters (the blocks have vmap_block_usage()).
+ * The busy ones are exact; pooled, chunk and lazy bytes are peeked, exact
+ * only where the caller holds pool_lock and purge_lock too (verify).
+ */
+void vmap_node_usage(const struct vmap_node *vn, struct vmap_node_usage *u);
 /* The node whose pools serve the caller on arena ar. */
 struct vmap_node *vmap_node_of_caller(struct rte_vmap *vm, unsigned int ar);
 /* Insert a live window into the busy tree of its node (takes busy_lock). */

@@ -53,11 +53,13 @@ stats_build(struct rte_vmap *vm, struct rte_vmap_stats *st)
 	st->va_size = vm->map_len;
 	for (i = 0; i < vm->nr_nodes; i++) {
 		struct vmap_node *vn = &vm->nodes[i];
+		struct vmap_node_usage u;
 
 		rte_spinlock_lock(&vn->busy_lock);
-		st->nr_windows += vn->nr_windows;
-		st->va_used += vn->va_used;
+		vmap_node_usage(vn, &u);
 		rte_spinlock_unlock(&vn->busy_lock);
+		st->nr_windows += u.nr_windows;
+		st->va_used += u.va_used;
 	}
 	/* Block windows, nr_blocks, and their unflushed dirt (va_lazy, cached). */
 	vmap_blocks_stats(vm, st);

@@ -340,15 +340,18 @@ arenas_add(struct rte_vmap *vm, struct column *col)
 static void
 node_read(struct vmap_node *vn, const struct block_tally *blk, uint64_t v[NODE_COLUMNS])
 {
+	struct vmap_node_usage u;
+
+	rte_spinlock_lock(&vn->busy_lock);
+	vmap_node_usage(vn, &u);
+	rte_spinlock_unlock(&vn->busy_lock);
 	v[NODE_ID] = vn->id;
 	v[NODE_SOCKET] = vn->socket_id;
-	rte_spinlock_lock(&vn->busy_lock);
-	v[NODE_WINDOWS] = vn->nr_windows;
-	v[NODE_VA_USED] = vn->va_used;
-	rte_spinlock_unlock(&vn->busy_lock);
-	v[NODE_POOLED] = __atomic_load_n(&vn->pool_bytes, __ATOMIC_RELAXED);
-	v[NODE_CHUNKS] = __atomic_load_n(&vn->chunk_bytes, __ATOMIC_RELAXED);
-	v[NODE_LAZY] = __atomic_load_n(&vn->lazy_bytes, __ATOMIC_RELAXED);
+	v[NODE_WINDOWS] = u.nr_windows;
+	v[NODE_VA_USED] = u.va_used;
+	v[NODE_POOLED] = u.pooled;
+	v[NODE_CHUNKS] = u.chunks;
+	v[NODE_LAZY] = u.lazy;
 	v[NODE_BLOCKS] = blk->blocks;
 	v[NODE_BLOCK_BYTES] = blk->blocks * VMAP_BLOCK_SIZE;
 }

@@ -86,22 +86,24 @@ unlock_all(struct rte_vmap *vm)
 		rte_spinlock_unlock(&vm->arenas[i].lock);
 }
 
-/* An upper bound of the ranges, read without locks, to size the buffer. */
+/* An upper bound of the ranges, read outside lock_all(), to size the buffer. */
 static size_t
-count_ranges(const struct rte_vmap *vm)
+count_ranges(struct rte_vmap *vm)
 {
+	struct vmap_node_usage u;
 	size_t n = 0;
-	unsigned int i, c;
+	unsigned int i;
 
 	for (i = 0; i < vm->nr_arenas; i++)
 		n += vm->arenas[i].free.nr_ranges;
 	for (i = 0; i < vm->nr_nodes; i++) {
-		n += vm->nodes[i].nr_windows;
-		for (c = 0; c < RTE_VMAP_POOL_CLASSES; c++)
-			n += vm->nodes[i].pool[c].len;
-		n += vm->nodes[i].chunk_bytes / vm->zone_size + 1;
-		/* Lazy ranges are at least one granule each. */
-		n += vm->nodes[i].lazy_bytes >> VMAP_GRANULE_SHIFT;
+		rte_spinlock_lock(&vm->nodes[i].busy_lock);
+		vmap_node_usage(&vm->nodes[i], &u);
+		rte_spinlock_unlock(&vm->nodes[i].busy_lock);
+		n += u.nr_windows;
+		/* Pooled and lazy ranges are at least one granule each. */
+		n += (u.pooled + u.lazy) >> VMAP_GRANULE_SHIFT;
+		n += u.chunks / vm->zone_size + 1;
 	}
 	/* Block hosts are busy ranges but not windows. */
 	return n + vmap_blocks_count(vm);
@@ -121,7 +123,7 @@ check_chunk(struct rte_vmap *vm, const struct vmap_node *vn, const struct vmap_a
 
 /* The zone chunks: carved from the node's own zones only. */
 static int
-check_chunks(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
+check_chunks(struct rte_vmap *vm, struct vmap_node *vn, uint64_t counted, struct collect *c)
 {
 	const struct vmap_area *va;
 	uint64_t bytes = 0;
@@ -140,15 +142,14 @@ check_chunks(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 			return ret;
 		bytes += va->size;
 	}
-	if (bytes != vn->chunk_bytes)
-		FAIL("node %u chunk bytes %" PRIu64 ", walk %" PRIu64, vn->id, vn->chunk_bytes,
-			bytes);
+	if (bytes != counted)
+		FAIL("node %u chunk bytes %" PRIu64 ", walk %" PRIu64, vn->id, counted, bytes);
 	return 0;
 }
 
 /* The lazy list: no purge runs (purge_lock is held), no free may run. */
 static int
-check_lazy(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
+check_lazy(struct rte_vmap *vm, struct vmap_node *vn, uint64_t counted, struct collect *c)
 {
 	const struct vmap_area *va;
 	uint64_t bytes = 0;
@@ -164,9 +165,8 @@ check_lazy(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 			return -ENOSPC;
 		bytes += va->size;
 	}
-	if (bytes != vn->lazy_bytes)
-		FAIL("node %u lazy bytes %" PRIu64 ", walk %" PRIu64, vn->id, vn->lazy_bytes,
-			bytes);
+	if (bytes != counted)
+		FAIL("node %u lazy bytes %" PRIu64 ", walk %" PRIu64, vn->id, counted, bytes);
 	return 0;
 }
 
@@ -174,6 +174,7 @@ static int
 check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 {
 	size_t first = c->n, i, bytes = 0, hosts = 0;
+	struct vmap_node_usage u;
 	unsigned int k;
 	int ret;
 
@@ -201,9 +202,10 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 		bytes += r->size;
 	}
 	c->hosts += hosts;
-	if (c->n - first - hosts != vn->nr_windows || bytes != vn->va_used)
+	vmap_node_usage(vn, &u);
+	if (c->n - first - hosts != u.nr_windows || bytes != u.va_used)
 		FAIL("node %u counts %" PRIu64 " windows/%" PRIu64 " bytes, walk %zu/%zu",
-			vn->id, vn->nr_windows, vn->va_used, c->n - first, bytes);
+			vn->id, u.nr_windows, u.va_used, c->n - first, bytes);
 
 	bytes = 0;
 	c->state = VMAP_AREA_POOLED;
@@ -228,12 +230,12 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 			FAIL("node %u pool %u counts %" PRIu64 ", walk %" PRIu64, vn->id, k,
 				vn->pool[k].len, len);
 	}
-	if (bytes != vn->pool_bytes)
-		FAIL("node %u pool bytes %" PRIu64 ", walk %zu", vn->id, vn->pool_bytes, bytes);
-	ret = check_chunks(vm, vn, c);
+	if (bytes != u.pooled)
+		FAIL("node %u pool bytes %" PRIu64 ", walk %zu", vn->id, u.pooled, bytes);
+	ret = check_chunks(vm, vn, u.chunks, c);
 	if (ret != 0)
 		return ret;
-	return check_lazy(vm, vn, c);
+	return check_lazy(vm, vn, u.lazy, c);
 }
 
 static int
