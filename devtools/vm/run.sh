@@ -353,13 +353,16 @@ check_memory() {
 	fi
 }
 
-# One guest at a time: on 2 cores two TCG guests are each several times
-# slower, and each takes up to 4 GiB a node. QEMU inherits the lock and
-# holds it as long as the guest lives.
+# One guest at a time on the machine, whatever the cache: on 2 cores two
+# TCG guests are each several times slower, and each takes up to 4 GiB a
+# node. QEMU inherits the lock and holds it as long as the guest lives.
 take_lock() {
-	exec 9>"$cache/run.lock"
+	local lock=/run/lock/rte_vmap-vm.lock
+
+	[ -d /run/lock ] || lock=/tmp/rte_vmap-vm.lock
+	exec 9>"$lock"
 	if ! flock -n 9; then
-		say "another guest is running: waiting for it (lock $cache/run.lock)"
+		say "another guest is running: waiting for it (lock $lock)"
 		flock 9
 	fi
 }
