@@ -153,7 +153,10 @@ timed_run() {
 	"$@" </dev/null >"$log" 2>&1 &
 	pid=$!
 	for i in $(seq 300); do
-		grep -qE '^(vmap-fwd: forwarding|Start automatic packet forwarding)' "$log" && break
+		# testpmd 22.11 without -i says "No commandline core given, start
+		# packet forwarding"; older ones "Start automatic packet forwarding".
+		grep -qE '^(vmap-fwd: forwarding|Start automatic packet forwarding|No commandline core given, start packet forwarding)' \
+			"$log" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
