@@ -56,8 +56,9 @@
 #
 # Exit status: COMMAND's; 124 when the timeout struck; 125 when the guest
 # gave none (it failed to set up, crashed, or QEMU failed); 130 when
-# run.sh was interrupted (SIGINT, SIGTERM, SIGHUP); 2 for a usage error. The paths of the console log and of dmesg.txt are printed when
-# it is not 0.
+# run.sh was interrupted (SIGINT, SIGTERM, SIGHUP); 2 for a usage error.
+# The paths of the console log and of dmesg.txt are printed when it is
+# not 0.
 #
 # Examples:
 #   devtools/vm/run.sh -- sh -c 'dmesg | grep -i dmar; numactl -H'
@@ -67,6 +68,8 @@
 #   devtools/vm/run.sh --nodes 2 --hugepages-1g 2 -- grep -r . \
 #       /sys/devices/system/node/node*/hugepages/*/nr_hugepages
 #   devtools/vm/run.sh --shell
+# (timeout(1) itself exits 124 when it has sent the SIGINT that stops
+# testpmd.) devtools/vm/selftest.sh checks the rig with such commands.
 #
 # Environment: VMAP_VM_CACHE, the cache of prepare.sh (default
 # /var/cache/rte_vmap-vm).
@@ -230,18 +233,20 @@ numa_args() {
 # Two NICs per pair on one hub: what one sends, the other receives. No
 # option ROM (romfile=): nothing boots from them, and it saves time.
 nic_args() {
-	local i mac
+	local i common
 
 	nics=()
 	for ((i = 0; i < pairs * 2; i++)); do
-		mac=$(printf '52:54:00:00:10:%02x' "$i")
+		common=$(printf 'netdev=nic%d,mac=52:54:00:00:10:%02x,romfile=,addr=%s' \
+			"$i" "$i" "$(nic_slot "$i")")
 		qemu+=(-netdev "hubport,id=nic$i,hubid=$((i / 2))")
 		case "$nic" in
 		e1000e)
-			qemu+=(-device "e1000e,netdev=nic$i,mac=$mac,romfile=,addr=$(nic_slot "$i")")
+			qemu+=(-device "e1000e,$common")
 			;;
 		virtio)
-			qemu+=(-device "virtio-net-pci,netdev=nic$i,mac=$mac,romfile=,addr=$(nic_slot "$i"),disable-legacy=on,iommu_platform=on,ats=on")
+			# Modern only, its DMA through the IOMMU, as on real hardware.
+			qemu+=(-device "virtio-net-pci,$common,disable-legacy=on,iommu_platform=on,ats=on")
 			;;
 		esac
 		nics+=("$(nic_bdf "$i")")
@@ -456,7 +461,7 @@ report() {
 }
 
 main() {
-	local status=0 kernel run_dir qemu_pid qemu_rc accel vcpus interrupted
+	local status=0 kernel run_dir qemu_pid qemu_rc accel vcpus interrupted console
 	local -a qemu nics
 
 	parse_args "$@"
@@ -475,12 +480,12 @@ main() {
 	numa_args
 	nic_args
 	share_args
+	console="stdio,id=console,logfile=$(qemu_escape "$run_dir/console.log")"
 	if [ "$shell" -eq 1 ]; then
 		# mux: ^A x quits QEMU; no signals: ^C goes to the guest.
-		qemu+=(-chardev "stdio,id=console,mux=on,signal=off,logfile=$(qemu_escape "$run_dir/console.log")")
-	else
-		qemu+=(-chardev "stdio,id=console,logfile=$(qemu_escape "$run_dir/console.log")")
+		console+=",mux=on,signal=off"
 	fi
+	qemu+=(-chardev "$console")
 	qemu+=(
 		-serial chardev:console
 		-kernel "$cache/$kernel/vmlinux"
