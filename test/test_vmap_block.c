@@ -6,7 +6,7 @@
  * vmap_block_autotest: per-lcore block caches (rte_vmap_block_alloc/free).
  *
  * - carving and dirt accounting against a model (bump by power-of-two
- *   order, holes never reused, va_lazy = unflushed block dirt + dead hosts);
+ *   size class, holes never reused, va_lazy = unflushed block dirt + dead hosts);
  * - the kernel's bug of a dirty window of a full block missed by the purge
  *   (fc1e0d980037), as a regression;
  * - reuse after a purge, misuse, STRICT, idle blocks taken, destroy with
@@ -87,7 +87,7 @@ static int
 model_alloc(struct model *m, uint64_t *x)
 {
 	size_t size = blk_rnd_size(x, VMAP_BLOCK_MAX);
-	uint32_t pages = blk_pages_of(size), span = rte_align32pow2(pages);
+	uint32_t pages = blk_pages_of(size), granules = rte_align32pow2(pages);
 	struct rte_vmap_window w;
 	struct model_blk *b;
 	uintptr_t a;
@@ -98,14 +98,14 @@ model_alloc(struct model *m, uint64_t *x)
 	TEST_ASSERT_NOT_NULL(p, "block_alloc(%zu): %s", size, rte_strerror(rte_errno));
 	a = (uintptr_t)p;
 	TEST_ASSERT_EQUAL(a % GRAN, 0, "unaligned %p", p);
-	if (m->cur != 0 && !m->taken && a == m->next && a + span * GRAN <= m->cur + BLK) {
+	if (m->cur != 0 && !m->taken && a == m->next && a + granules * GRAN <= m->cur + BLK) {
 		/* Bump from the tail of the active block. */
 	} else {
 		/* A new block: the window did not fit, or a purge took the block. */
 		TEST_ASSERT_EQUAL(a % BLK, 0, "%p: neither the bump offset %#" PRIxPTR
 			" nor a new block", p, m->next);
-		TEST_ASSERT(m->cur == 0 || m->taken || m->next + span * GRAN > m->cur + BLK,
-			"new block although %u pages fit at %#" PRIxPTR, span, m->next);
+		TEST_ASSERT(m->cur == 0 || m->taken || m->next + granules * GRAN > m->cur + BLK,
+			"new block although %u granules fit at %#" PRIxPTR, granules, m->next);
 		m->taken = false;
 		/* Dead hosts come back only after a purge: no hole is reused. */
 		for (i = 0; i < m->nr_seen; i++)
@@ -122,7 +122,7 @@ model_alloc(struct model *m, uint64_t *x)
 		m->blk[m->nr_blk++] = (struct model_blk){ a, 0, 0, false };
 		m->cur = a;
 	}
-	m->next = a + span * GRAN;
+	m->next = a + granules * GRAN;
 	model_blk(m, m->cur)->live++;
 	m->win[m->nr_win++] = (struct model_win){ p, size };
 
@@ -131,9 +131,9 @@ model_alloc(struct model *m, uint64_t *x)
 		"find: %p %zu %d", w.va, w.size, w.from_block);
 	TEST_ASSERT_EQUAL(rte_vmap_virt2iova(m->vm, (char *)p + pages * GRAN - 1),
 		w.iova + pages * GRAN - 1, "virt2iova of the last byte");
-	if (span > pages)
+	if (granules > pages)
 		TEST_ASSERT_EQUAL(rte_vmap_find(m->vm, (char *)p + pages * GRAN, &w), -ENOENT,
-			"the padding of a carved span is no window");
+			"the padding of a size class is no window");
 	return TEST_SUCCESS;
 }
 

@@ -291,7 +291,7 @@ vmap_block_give_back(struct rte_vmap *vm, struct vmap_block *b, uint32_t off, ui
 
 	rte_spinlock_lock(&b->lock);
 	__atomic_store_n(&b->win_pages[off], 0, __ATOMIC_RELAXED);
-	b->shared.freed += vmap_block_span(pages);
+	b->shared.freed += vmap_block_size_class(pages);
 	b->shared.windows++;
 	b->shared.bytes += bytes;
 	if (lazy) {
@@ -313,16 +313,16 @@ vmap_block_give_back(struct rte_vmap *vm, struct vmap_block *b, uint32_t off, ui
 static inline uint32_t
 carve(struct vmap_block_queue *q, struct vmap_block *b, uint32_t pages)
 {
-	uint32_t span = vmap_block_span(pages), off;
+	uint32_t granules = vmap_block_size_class(pages), off;
 
 	vmap_owner_enter(q);
 	off = b->next;
-	if (unlikely(vmap_block_sealed(b) || off + span > VMAP_BLOCK_GRANULES)) {
+	if (unlikely(vmap_block_sealed(b) || off + granules > VMAP_BLOCK_GRANULES)) {
 		vmap_owner_leave(q);
 		return UINT32_MAX;
 	}
 	__atomic_store_n(&b->win_pages[off], (uint8_t)pages, __ATOMIC_RELAXED);
-	__atomic_store_n(&b->next, off + span, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->next, off + granules, __ATOMIC_RELAXED);
 	VMAP_OWN_ADD(b->carved_windows, 1);
 	VMAP_OWN_ADD(b->carved_bytes, (uint64_t)pages << VMAP_GRANULE_SHIFT);
 	vmap_owner_leave(q);

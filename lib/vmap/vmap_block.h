@@ -78,7 +78,7 @@ enum vmap_block_state {
 
 /** What was given back of a block, by one side (owner or locked). */
 struct vmap_block_tally {
-	uint32_t freed;    /**< granules of carved spans given back */
+	uint32_t freed;    /**< granules of carved size classes given back */
 	uint32_t windows;  /**< windows given back */
 	uint64_t bytes;    /**< their bytes (sizes rounded to 4 KiB) */
 	uint64_t lazy;     /**< of which freed lazily, flush owed: only grows */

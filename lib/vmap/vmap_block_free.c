@@ -105,7 +105,7 @@ free_own(struct rte_vmap *vm, struct vmap_block_queue *q, struct vmap_block *b,
 		vmap_block_give_back(vm, b, off, pages, lazy);
 		return 0;
 	}
-	VMAP_OWN_ADD(b->own.freed, vmap_block_span(pages));
+	VMAP_OWN_ADD(b->own.freed, vmap_block_size_class(pages));
 	VMAP_OWN_ADD(b->own.windows, 1);
 	VMAP_OWN_ADD(b->own.bytes, bytes);
 	if (lazy) {

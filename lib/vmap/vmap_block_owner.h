@@ -8,7 +8,7 @@
 /*
  * The inline helpers of a block owner's lock-free path, shared by carving
  * (vmap_block.c) and freeing (vmap_block_free.c): sizes in granules and
- * carving spans, the dirty range, the IOVA table, and the in_op / seal
+ * carving size classes, the dirty range, the IOVA table, and the in_op / seal
  * handshake with a purge that vmap_block.h describes.
  */
 
@@ -28,9 +28,12 @@ vmap_block_pages(size_t size)
 	return (uint32_t)((size + VMAP_GRANULE - 1) >> VMAP_GRANULE_SHIFT);
 }
 
-/* Carving is by power-of-two order: the span a window of pages takes. */
+/*
+ * Carving is by power-of-two size class: the granules a window of pages
+ * takes (as the node pools' size classes are exact page counts).
+ */
 static inline uint32_t
-vmap_block_span(uint32_t pages)
+vmap_block_size_class(uint32_t pages)
 {
 	return rte_align32pow2(pages);
 }

@@ -437,7 +437,7 @@ static int
 check_block(const struct rte_vmap *vm, const struct vmap_block *b, unsigned int table)
 {
 	const struct vmap_blocks *bs = vm->blocks;
-	uint32_t off, live = 0, windows = 0, free, dirty, span;
+	uint32_t off, live = 0, windows = 0, free, dirty, granules;
 	uint64_t bytes = 0;
 
 	if (b->table != table || vmap_addr_to_vbq(bs, b->start) != table ||
@@ -457,15 +457,15 @@ check_block(const struct rte_vmap *vm, const struct vmap_block *b, unsigned int 
 		FAIL("active block 0x%" PRIxPTR " is not lcore %u's", b->start, b->owner);
 	if (b->held && bs->q[b->owner].active != b)
 		FAIL("block 0x%" PRIxPTR " held, but not lcore %u's active", b->start, b->owner);
-	for (off = 0; off < VMAP_BLOCK_GRANULES; off += span) {
-		span = 1;
+	for (off = 0; off < VMAP_BLOCK_GRANULES; off += granules) {
+		granules = 1;
 		if (b->win_pages[off] == 0)
 			continue;
-		span = rte_align32pow2(b->win_pages[off]);
-		if (off + span > b->next)
+		granules = rte_align32pow2(b->win_pages[off]);
+		if (off + granules > b->next)
 			FAIL("block 0x%" PRIxPTR ": window at granule %u past next %u",
 				b->start, off, b->next);
-		live += span;
+		live += granules;
 		windows++;
 		bytes += (uint64_t)b->win_pages[off] << VMAP_GRANULE_SHIFT;
 	}
