@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+#ifndef _TEST_VMAP_DMA_H_
+#define _TEST_VMAP_DMA_H_
+
+/*
+ * The real-DMA suites (test_vmap_dma.c: reach, test_vmap_dma_stale.c:
+ * stale) and their harness (test_vmap_dma_port.c: ports and spaces,
+ * test_vmap_dma_xfer.c: frames, test_vmap_dma_kmsg.c: the kernel log):
+ * two PCI NICs cabled back to back, port 0 ("A") sends frames whose data
+ * is a vmap window itself, port 1 ("B") receives them into ordinary EAL
+ * memory. They need
+ * the QEMU guest of devtools/vm/ (an emulated IOMMU, NICs bound to
+ * vfio-pci): test/vm/dma-tests.sh runs them there. Elsewhere they skip.
+ *
+ * The guest kernel's log (/dev/kmsg) tells whether the IOMMU refused a
+ * DMA: a line "DMAR: [DMA Read NO_PASID] Request device [00:10.0] fault
+ * addr 0x... [fault reason ...]" names the page of the faulting IOVA.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_memory.h>
+#include <rte_vmap.h>
+
+#include "test.h"
+
+/* Ports: A sends, B receives. */
+#define DMA_PORT_A 0
+#define DMA_PORT_B 1
+
+/* Frames: Ethernet header + struct dma_frame_hdr + pattern, at most this long. */
+#define DMA_FRAME_MIN 96
+#define DMA_FRAME_MAX 512
+
+/* One frame to send: it lies at va in a window, the NIC reads it at iova. */
+struct dma_frame {
+	void *va;
+	rte_iova_t iova;
+	uint32_t index; /* what dma_frame_fill() wrote there */
+	uint16_t len;
+};
+
+/* What a transfer of frames saw on port B. */
+struct dma_xfer_result {
+	unsigned int received;  /* distinct frames arrived intact */
+	unsigned int corrupt;   /* frames of this run whose bytes differ */
+	unsigned int dups;      /* frames that arrived twice (after a resend) */
+	unsigned int resent;    /* frames sent again after a quiet period */
+	unsigned int foreign;   /* frames on B not of this run */
+	unsigned int on_a;      /* frames A received (the hub should send it none) */
+	double seconds;
+};
+
+/*
+ * Configure and start both ports, once per process (later calls restart
+ * them if stopped). TEST_SKIPPED with the reason printed when there are
+ * fewer than two ports; TEST_FAILED if a port cannot be started.
+ */
+int dma_ports_start(void);
+/* Stop both ports (they stay configured for the next suite). */
+void dma_ports_stop(void);
+
+/*
+ * Suite setup: dma_ports_start(), then skip (TEST_SKIPPED, reason printed)
+ * if a "vfio" space cannot be made for want of VFIO; opens dma_kmsg.
+ */
+int dma_suite_setup(void);
+/* Suite teardown: closes dma_kmsg, stops the ports. */
+void dma_suite_teardown(void);
+/* /dev/kmsg opened by dma_suite_setup(), or a negative errno. */
+extern int dma_kmsg;
+
+/*
+ * Create a space with the "vfio" driver; skipped (*skip set, reason
+ * printed) when VFIO is not there (ENODEV). NULL on failure.
+ */
+struct rte_vmap *dma_space(const char *name, enum rte_vmap_iova_mode mode, size_t page_size,
+		size_t va_size, unsigned int flags, bool *skip);
+
+/* Port MACs, set by dma_ports_start(). */
+extern struct rte_ether_addr dma_mac_a, dma_mac_b;
+
+/*
+ * An mbuf from the TX header pool whose data is the frame f (in a window,
+ * or where one was), or NULL; dma_tx_release() waits for all to be freed.
+ */
+struct rte_mbuf *dma_frame_mbuf(const struct dma_frame *f);
+
+/* Write at buf the frame (index, len) of run: B's MAC, header, pattern. */
+void dma_frame_fill(void *buf, uint32_t run, uint32_t index, uint16_t len);
+
+/* A run number no earlier transfer of this process used. */
+uint32_t dma_new_run(void);
+
+/*
+ * Send every frame of f[0, n) from A, receive them on B and compare each
+ * with what dma_frame_fill(run, f[k].index) wrote; indexes are below nmax.
+ * An intact frame whose index was not sent counts as corrupt (the NIC
+ * read another window). Frames missing after a quiet period are sent
+ * again, twice at most. TEST_SUCCESS with the counts in *r, or
+ * TEST_FAILED (no memory).
+ */
+int dma_xfer(const struct dma_frame *f, unsigned int n, uint32_t run, uint32_t nmax,
+		unsigned int timeout_ms, struct dma_xfer_result *r);
+
+/*
+ * Send one frame from A, the frame (run, index 0), and watch B for ms
+ * milliseconds or until it arrived intact: the number of frames B got,
+ * of run or not (*intact: 1 if the frame arrived intact), or TEST_FAILED
+ * if A did not take it.
+ */
+int dma_send_watch(const struct dma_frame *f, uint32_t run, unsigned int ms,
+		unsigned int *intact);
+
+/*
+ * Give back the TX mbufs A still holds; TEST_SUCCESS once no mbuf refers
+ * to a window any more (the external buffers' count is back to its own
+ * reference and the header pool is full).
+ */
+int dma_tx_release(void);
+
+/* ---- the kernel log ------------------------------------------------------ */
+
+/* Open /dev/kmsg at its end (earlier lines are skipped); fd or -errno. */
+int dma_kmsg_open(void);
+void dma_kmsg_close(int fd);
+/*
+ * Read what the kernel logged since the last call: the number of DMAR
+ * fault lines; *named set (and the line copied) if one names the page of
+ * iova (RTE_BAD_IOVA: none looked for).
+ */
+unsigned int dma_kmsg_faults(int fd, rte_iova_t iova, bool *named, char *line, size_t size);
+/*
+ * The kernel prints at most 10 DMAR lines (5 faults) per 5 s: wait until
+ * the next fault of this process would be printed. Call before a DMA
+ * that should fault.
+ */
+void dma_fault_pace(void);
+
+/* Seconds since an earlier rte_get_timer_cycles(). */
+double dma_seconds_since(uint64_t start);
+
+#endif /* _TEST_VMAP_DMA_H_ */

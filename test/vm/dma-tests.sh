@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The rte_vmap authors
+#
+# The real-DMA autotests (test/test_vmap_dma*.c), run INSIDE the QEMU guest
+# of devtools/vm/ (an emulated Intel IOMMU, two NICs on vfio-pci cabled back
+# to back), from the host:
+#
+#   devtools/vm/run.sh --aw 48 -- test/vm/dma-tests.sh [TEST...]
+#
+# TEST defaults to every DMA autotest (vmap_dma_reach_autotest,
+# vmap_dma_stale_autotest, vmap_dma_reach_big_autotest). DPDK start-up
+# takes 15-20 s under TCG, so the tests share one dpdk-vmap-test process
+# (several command names after "--"); the runner stops at the first test
+# that fails, so the ones after it get a process of their own.
+#
+# Prints one line per test, "PASS <name>", "FAIL <name>: <first failure>"
+# (the other failing cases and messages indented below) or
+# "SKIP <name>: <reason>", and at the end "N passed, M failed, K skipped";
+# exits 1 if any failed.
+# The full output and the guest's kernel log are kept in
+# $VMAP_VM_OUT/dma-tests/ (or /tmp/dma-tests outside the rig).
+#
+# Environment: VMAP_VM_NICS (the rig sets it; NIC A sends, NIC B
+# receives), VMAP_DMA_SAMPLE (how many of the 100,000 windows are sent:
+# a number for a random sample; default all), DMA_TESTS_TIMEOUT (seconds
+# per process, default 600).
+#
+# Takes about 100 s of a TCG guest (e1000e, both IOMMU widths): one DPDK
+# start, about 35 s of 100,000-window allocations, 16 stale cases of about
+# 2.5 s each (the kernel prints at most 5 DMAR faults per 5 s).
+
+set -u
+
+cd "$(dirname "$(readlink -f "$0")")/../.."
+
+all_tests=(vmap_dma_reach_autotest vmap_dma_stale_autotest vmap_dma_reach_big_autotest)
+if [ $# -gt 0 ]; then
+	case "$1" in
+	-h|--help)
+		awk 'NR >= 4 && !/^#/ { exit } NR >= 4 { sub(/^# ?/, ""); print }' "$0"
+		exit 0
+		;;
+	esac
+	tests=("$@")
+else
+	tests=("${all_tests[@]}")
+fi
+
+bin=build/test/dpdk-vmap-test
+read -r -a nics <<< "${VMAP_VM_NICS:-0000:00:10.0 0000:00:11.0}"
+out="${VMAP_VM_OUT:-/tmp}/dma-tests"
+timeout_s="${DMA_TESTS_TIMEOUT:-600}"
+lcores=0
+[ "$(nproc)" -ge 2 ] && lcores=0-1
+mkdir -p "$out"
+
+passed=0
+failed=0
+skipped=0
+
+report() { # result name [detail...]
+	local result=$1 name=$2
+	shift 2
+	case "$result" in
+	PASS) passed=$((passed + 1)); echo "PASS $name" ;;
+	FAIL) failed=$((failed + 1))
+		# The first reason on the line, the others indented below it.
+		if [ $# -gt 0 ] && [ -n "$1" ]; then
+			echo "FAIL $name: $1"
+			shift
+		else
+			echo "FAIL $name"
+		fi
+		[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/  /' ;;
+	SKIP) skipped=$((skipped + 1)); echo "SKIP $name: $*" ;;
+	esac
+}
+
+skip_all() { # reason
+	local t
+	for t in "${tests[@]}"; do
+		report SKIP "$t" "$1"
+	done
+}
+
+# The lines of segment n of log (the output of the n-th command, from 1).
+segment() { # log n
+	awk -v n="$2" '
+		BEGIN { k = 1 }
+		k == n { print }
+		/^Test (OK|Failed|Skipped)$/ { k++ }
+	' "$1"
+}
+
+# Run the named tests in one process; its exit status.
+run_batch() { # log name...
+	local log=$1 rc start
+	shift
+	start=$(date +%s)
+	timeout "$timeout_s" "$bin" -l "$lcores" -n 1 -a "${nics[0]}" -a "${nics[1]}" \
+		--file-prefix="vmap_dma_$$" --in-memory --iova-mode=va --no-telemetry \
+		-- "$@" > "$log" 2>&1
+	rc=$?
+	echo "# exit status $rc after $(( $(date +%s) - start )) s" >> "$log"
+	return $rc
+}
+
+# Report the commands of one finished process; ndone: how many are done
+# (a failure or a crash ends the process: the ones after it are not).
+report_batch() { # log rc name...
+	local log=$1 rc=$2 i=0 seg result name
+	shift 2
+	# No process substitution: the guest has no /dev/fd.
+	mapfile -t results <<< "$(grep -E '^Test (OK|Failed|Skipped)$' "$log")"
+	[ -z "${results[0]}" ] && results=()
+	for name in "$@"; do
+		i=$((i + 1))
+		seg=$(segment "$log" "$i")
+		if [ "$i" -gt "${#results[@]}" ]; then
+			report FAIL "$name" "no result: the process ended with status $rc" \
+				"$(tail -n 5 "$log")"
+			ndone=$i
+			return
+		fi
+		result=${results[$((i - 1))]}
+		case "$result" in
+		"Test OK") report PASS "$name" ;;
+		"Test Skipped")
+			report SKIP "$name" "$(grep -m1 -o 'skipped: .*' <<< "$seg" |
+				sed 's/^skipped: //')" ;;
+		*)
+			mapfile -t why <<< "$(grep -E \
+				'^TestCase .* failed:|TestCase \[.*\] : .* failed$|^Error' <<< "$seg")"
+			report FAIL "$name" "${why[@]}"
+			ndone=$i
+			return ;;
+		esac
+	done
+	ndone=$i
+}
+
+if [ ! -x "$bin" ]; then
+	for t in "${tests[@]}"; do
+		report FAIL "$t" "$bin not built (ninja -C build on the host)"
+	done
+elif [ "${#nics[@]}" -lt 2 ]; then
+	skip_all "two NICs needed, VMAP_VM_NICS has ${#nics[@]}"
+elif [ ! -e /dev/vfio/vfio ]; then
+	skip_all "no /dev/vfio/vfio: run in the guest of devtools/vm/run.sh"
+else
+	dmesg > "$out/dmesg-before.txt" 2>/dev/null
+	rest=("${tests[@]}")
+	batch=0
+	while [ "${#rest[@]}" -gt 0 ]; do
+		batch=$((batch + 1))
+		log="$out/run-$batch.log"
+		run_batch "$log" "${rest[@]}"
+		rc=$?
+		report_batch "$log" "$rc" "${rest[@]}"
+		rest=("${rest[@]:$ndone}")
+	done
+	dmesg > "$out/dmesg.txt" 2>/dev/null
+	faults=$(grep -c 'DMAR: \[DMA' "$out/dmesg.txt")
+	echo "DMAR fault lines in the kernel log: $faults (full output in $out)"
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
