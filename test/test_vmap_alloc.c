@@ -11,6 +11,7 @@
 #include <rte_memory.h>
 
 #include "test_vmap.h"
+#include "vmap_private.h"
 
 static struct rte_vmap *vm;
 
@@ -217,26 +218,71 @@ test_lazy_range_reused_only_after_purge(void)
 	return TEST_SUCCESS;
 }
 
-static int
-test_purge_decays_pools(void)
+/* Bytes in the pools of every node of vm. */
+static uint64_t
+pooled_bytes(struct rte_vmap *space)
 {
-	struct rte_vmap_stats st0, st1;
-	void *w[64];
+	struct vmap_node_usage u;
+	uint64_t sum = 0;
 	unsigned int i;
 
-	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats");
+	for (i = 0; i < space->nr_nodes; i++) {
+		rte_spinlock_lock(&space->nodes[i].busy_lock);
+		vmap_node_usage(&space->nodes[i], &u);
+		rte_spinlock_unlock(&space->nodes[i].busy_lock);
+		sum += u.pooled;
+	}
+	return sum;
+}
+
+/*
+ * Pools idle between two purges, holding more than the decay floor (one
+ * purge batch per node), give back 1/2^pool_decay_shift of what they held
+ * at each purge: their ranges go back to the free tree with their memory.
+ */
+static int
+test_purge_decays_idle_pools(void)
+{
+	struct rte_vmap_stats st0, st1;
+	struct rte_vmap_params p;
+	struct rte_vmap *space;
+	uint64_t pooled0, pooled1, floor;
+	void *w[256];
+	unsigned int i;
+
+	vmap_test_params(&p, "alloc_decay");
+	/* 4 KiB pages: no window shares a page, memory follows the ranges. */
+	p.page_size = RTE_VMAP_PAGE_4K;
+	p.nr_nodes = 1;
+	p.lazy_max = 1 << 20;
+	space = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(space, "create: %d", rte_errno);
 	for (i = 0; i < RTE_DIM(w); i++) {
-		w[i] = rte_vmap_alloc(vm, 2 * 4096, 0, SOCKET_ID_ANY);
-		TEST_ASSERT_NOT_NULL(w[i], "alloc");
+		w[i] = rte_vmap_alloc(space, 4 * 4096, 0, SOCKET_ID_ANY);
+		TEST_ASSERT_NOT_NULL(w[i], "alloc %u: %d", i, rte_errno);
 	}
 	for (i = 0; i < RTE_DIM(w); i++)
-		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, w[i]), "free");
-	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats");
-	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st1), "stats");
-	/* A quarter of the pooled ranges went back: the free tree merged them. */
-	TEST_ASSERT(st1.va_largest_free >= st0.va_largest_free, "largest free shrank");
-	VMAP_TEST_VERIFY(vm);
+		TEST_ASSERT_SUCCESS(rte_vmap_free(space, w[i]), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(space), "purge");
+	pooled0 = pooled_bytes(space);
+	floor = space->nodes[0].decay_floor;
+	/* Else nothing would decay, and a pool that never decays would pass. */
+	TEST_ASSERT(pooled0 > floor, "pooled %" PRIu64 " bytes, not above the decay floor %"
+		PRIu64, pooled0, floor);
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(space, &st0), "stats");
+	/* No alloc between: the first purge marks the pools idle, the second decays. */
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(space), "purge");
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(space), "purge");
+	pooled1 = pooled_bytes(space);
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(space, &st1), "stats");
+	TEST_ASSERT(pooled1 <= pooled0 - (pooled0 >> RTE_VMAP_POOL_DECAY_SHIFT),
+		"idle pools kept %" PRIu64 " of %" PRIu64 " bytes over two purges", pooled1,
+		pooled0);
+	TEST_ASSERT(st1.mem_used + (pooled0 - pooled1) <= st0.mem_used,
+		"mem_used %" PRIu64 " -> %" PRIu64 ": decayed ranges kept their memory",
+		st0.mem_used, st1.mem_used);
+	VMAP_TEST_VERIFY(space);
+	rte_vmap_destroy(space);
 	TEST_ASSERT_EQUAL(rte_vmap_purge(NULL), -EINVAL, "purge NULL");
 	return TEST_SUCCESS;
 }
@@ -382,7 +428,7 @@ static struct unit_test_suite vmap_alloc_suite = {
 		TEST_CASE(test_block_api_limits),
 		TEST_CASE(test_small_windows_share_backing_page),
 		TEST_CASE(test_lazy_range_reused_only_after_purge),
-		TEST_CASE(test_purge_decays_pools),
+		TEST_CASE(test_purge_decays_idle_pools),
 		TEST_CASE(test_pressure_drains_pools),
 		TEST_CASE(test_mem_limit_enomem_nothing_leaked),
 		TEST_CASE(test_window_spanning_zones_found_by_interior_address),
