@@ -558,6 +558,54 @@ test_block_strict_flushes_at_free(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Each of the owner's lock-free calls, alone, shows in the next
+ * rte_vmap_stats_get(): no other call between them bumps a generation that
+ * would hide one that did not invalidate the cached snapshot.
+ */
+static int
+owner_calls_seen_by_stats(struct rte_vmap *vm)
+{
+	struct rte_vmap_stats st0, st1;
+	void *keep, *w;
+
+	TEST_ASSERT_NOT_NULL(vm, "create");
+	/* A block, and a window that keeps it alive: the free below stays the owner's. */
+	keep = rte_vmap_block_alloc(vm, GRAN);
+	TEST_ASSERT_NOT_NULL(keep, "block_alloc");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats");
+	w = rte_vmap_block_alloc(vm, 2 * GRAN);
+	TEST_ASSERT_NOT_NULL(w, "block_alloc");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st1), "stats");
+	TEST_ASSERT(st1.nr_windows == st0.nr_windows + 1 && st1.va_used == st0.va_used + 2 * GRAN,
+		"the owner's block alloc not in stats: windows %" PRIu64 " -> %" PRIu64,
+		st0.nr_windows, st1.nr_windows);
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w, 2 * GRAN), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats");
+	TEST_ASSERT(st0.nr_windows + 1 == st1.nr_windows && st0.va_used + 2 * GRAN == st1.va_used,
+		"the owner's block free not in stats (a stale cached snapshot): windows %"
+		PRIu64 " -> %" PRIu64 ", va_used %" PRIu64 " -> %" PRIu64, st1.nr_windows,
+		st0.nr_windows, st1.va_used, st0.va_used);
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, keep, GRAN), "free");
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+static int
+test_block_owner_calls_invalidate_stats_cache(void)
+{
+	/* Without a driver (the free in one section), with one (teardown outside it), STRICT. */
+	TEST_ASSERT_SUCCESS(owner_calls_seen_by_stats(blk_space("blk_stats", 0,
+		RTE_VMAP_IOVA_VA, false)), "no driver");
+	TEST_ASSERT_SUCCESS(owner_calls_seen_by_stats(blk_space("blk_stats_d", 0,
+		RTE_VMAP_IOVA_DOMAIN, true)), "recording driver");
+	TEST_ASSERT_SUCCESS(owner_calls_seen_by_stats(blk_space("blk_stats_s", RTE_VMAP_F_STRICT,
+		RTE_VMAP_IOVA_DOMAIN, true)), "STRICT");
+	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	return TEST_SUCCESS;
+}
+
 /* An idle block (nothing live) is taken by a purge below a quarter left, by reclaim always. */
 static int
 test_block_idle_block_taken(void)
@@ -727,6 +775,7 @@ static struct unit_test_suite vmap_block_suite = {
 		TEST_CASE(test_block_reuse_after_purge),
 		TEST_CASE(test_block_misuse_changes_nothing),
 		TEST_CASE(test_block_strict_flushes_at_free),
+		TEST_CASE(test_block_owner_calls_invalidate_stats_cache),
 		TEST_CASE(test_block_idle_block_taken),
 		TEST_CASE(test_block_destroy_hands_back),
 		TEST_CASE(test_block_reused_in_place_without_flush),
