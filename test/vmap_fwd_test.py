@@ -14,7 +14,9 @@ TEST is one of:
   linux       two network namespaces on veth pairs, net_af_packet ports:
               ping and a TCP transfer (SHA-256 compared at both ends) cross
               the forwarder with --churn on
-  check_iova  --iommu sim --check-iova under --churn: 0 faults
+  check_iova  --iommu sim --check-iova under --churn: every buffer's IOVA
+              leads back to it through the sim IOMMU's page table, and
+              every unmap and flush the library counts reached the IOMMU
 
 Every run uses its own EAL --file-prefix, scratch directory, namespace and
 interface names (from the pid), and removes them on exit. Exit status: 0
@@ -481,16 +483,24 @@ def test_check_iova(opts, scratch):
     s = check_run_ok(fwd, fwd.run(), ['0->1', '1->0'])
     ci = s.get('check_iova', {})
     check(ci.get('segments', 0) > 100000 and ci.get('faults') == 0,
-          '%s received buffers checked through the sim IOMMU, 0 faults' % ci.get('segments'))
+          "%s received buffers: buf_iova leads to buf_addr through the sim IOMMU's page"
+          " table, 0 faults" % ci.get('segments'))
     churn = s.get('churn', {})
     check(churn.get('allocs', 0) > 1000 and churn.get('block_allocs', 0) > 0
           and churn.get('iova_faults') == 0,
           'churn: %s windows (%s block windows), each IOVA checked, 0 faults'
           % (churn.get('allocs'), churn.get('block_allocs')))
+    # The sim's faults_missing/faults_stale count rte_vmap_iommu_sim_dma_read/write()
+    # accesses, which the application never makes (--check-iova translates through the
+    # page table with rte_vmap_iommu_sim_translate()): no claim about them here. What
+    # can be checked is that the library's driver calls reached the IOMMU.
     sim = s.get('iommu_sim', {})
-    check(sim.get('faults_missing') == 0 and sim.get('faults_stale') == 0,
-          'sim IOMMU: no missing or stale translation')
     vm = s.get('vmap', {})
+    check(sim.get('unmaps', 0) > 0 and sim.get('unmaps') == vm.get('unmaps')
+          and sim.get('flushes') == vm.get('flushes'),
+          'the sim IOMMU got every unmap and flush the library counted (%s/%s unmaps,'
+          ' %s/%s flushes)' % (sim.get('unmaps'), vm.get('unmaps'), sim.get('flushes'),
+                               vm.get('flushes')))
     check(vm.get('purges', 0) > 0 and vm.get('flushes', 0) > 0,
           'lazy purges ran while forwarding (%s purges, %s flushes)'
           % (vm.get('purges'), vm.get('flushes')))
