@@ -43,19 +43,13 @@
  *   PERF_SKIP <what>: <reason>
  */
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <linux/vfio.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
@@ -64,6 +58,7 @@
 
 #include "perf_common.h"
 #include "test.h"
+#include "vfio_container.h"
 
 #define VP_MAX_N 256u
 #define VP_VA_SIZE ((size_t)4 << 30)
@@ -94,7 +89,7 @@ static const char *const vp_fig_name[VP_NR_FIGS] = {
 };
 
 /* EAL's container fd for the ioctl figure, or -1 (figure left out). */
-static int vp_container_fd = -1;
+static struct vfio_container vp_container = { .fd = -1 };
 
 static double
 vp_now(void)
@@ -180,18 +175,7 @@ vp_space_rep(struct rte_vmap *vm, void **win, const struct vp_size *sz, double *
 static int
 vp_dma(bool raw, bool map, void *va, rte_iova_t iova, size_t len)
 {
-	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uint64_t)(uintptr_t)va,
-		.iova = iova,
-		.size = len,
-	};
-	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = sizeof(u),
-		.iova = iova,
-		.size = len,
-	};
+	uint64_t done = 0;
 
 	if (!raw && map)
 		return rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
@@ -200,10 +184,10 @@ vp_dma(bool raw, bool map, void *va, rte_iova_t iova, size_t len)
 		return rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
 			(uint64_t)(uintptr_t)va, iova, len);
 	if (map)
-		return ioctl(vp_container_fd, VFIO_IOMMU_MAP_DMA, &m);
-	if (ioctl(vp_container_fd, VFIO_IOMMU_UNMAP_DMA, &u) != 0)
+		return vfio_container_map(&vp_container, (uintptr_t)va, iova, len);
+	if (vfio_container_unmap(&vp_container, iova, len, &done) != 0)
 		return -1;
-	return u.size == len ? 0 : -1;
+	return done == len ? 0 : -1;
 }
 
 /*
@@ -266,46 +250,10 @@ vp_rep(enum vp_fig f, struct rte_vmap *const *vm, void **win, const struct vp_si
 	return vp_space_rep(vm[f], win, sz, map_s, unmap_s);
 }
 
-/*
- * EAL's container: the only /dev/vfio/vfio among the process's files that
- * answers VFIO_IOMMU_GET_INFO (a group is attached), or -1.
- */
-static int
-vp_find_container(void)
-{
-	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
-	char link[64], target[32];
-	int fd, found = -1, n = 0;
-	struct dirent *e;
-	ssize_t len;
-	DIR *d;
-
-	d = opendir("/proc/self/fd");
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		fd = atoi(e->d_name);
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		len = readlink(link, target, sizeof(target) - 1);
-		if (fd == dirfd(d) || len < 0)
-			continue;
-		target[len] = '\0';
-		if (strcmp(target, "/dev/vfio/vfio") == 0 &&
-				ioctl(fd, VFIO_IOMMU_GET_INFO, &info) == 0) {
-			found = fd;
-			n++;
-		}
-	}
-	closedir(d);
-	return n == 1 ? found : -1;
-}
-
 static bool
 vp_fig_on(enum vp_fig f)
 {
-	return f != VP_IOCTL || vp_container_fd >= 0;
+	return f != VP_IOCTL || vp_container.fd >= 0;
 }
 
 static int
@@ -383,8 +331,9 @@ test_vmap_vfio_perf(void)
 			" and give EAL -a <BDF>)\n");
 		return TEST_SKIPPED;
 	}
-	/* Before the vfio spaces: their driver holds a dup() of the container fd. */
-	vp_container_fd = vp_find_container();
+	/* The driver's own lookup (vfio_container.c): EAL's default container. */
+	if (vfio_container_open(&vp_container) != 0)
+		vp_container.fd = -1;
 	for (f = VP_VFIO_VA; f <= VP_NONE; f++) {
 		vm[f] = vp_space(space_name[f], f == VP_NONE ? "none" : "vfio", space_mode[f]);
 		if (vm[f] != NULL)
@@ -394,8 +343,8 @@ test_vmap_vfio_perf(void)
 		ret = f == VP_VFIO_VA ? TEST_SKIPPED : TEST_FAILED;
 		goto out;
 	}
-	if (vp_container_fd < 0)
-		printf("PERF_SKIP vfio_map_*_ioctl: EAL's container fd not told apart\n");
+	if (vp_container.fd < 0)
+		printf("PERF_SKIP vfio_map_*_ioctl: EAL's container not found\n");
 	perf_begin();
 	perf_print_machine(RTE_VMAP_PAGE_2M, 0);
 	printf("PERF_INFO vfio_map: figures in windows/s, a window's map and unmap counted as"
@@ -414,6 +363,7 @@ test_vmap_vfio_perf(void)
 out:
 	for (f = VP_VFIO_VA; f <= VP_NONE; f++)
 		rte_vmap_destroy(vm[f]);
+	vfio_container_close(&vp_container);
 	return ret;
 }
 
