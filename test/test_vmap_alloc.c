@@ -12,6 +12,7 @@
 
 #include "test_vmap.h"
 #include "vmap_private.h"
+#include "vmap_block.h"
 
 static struct rte_vmap *vm;
 
@@ -287,6 +288,81 @@ test_purge_decays_idle_pools(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * After a workload leaves memory in pools, chunks and an idle per-lcore
+ * block, rte_vmap_trim() gives all of it back: the space's mem_used falls
+ * to 0 with no window live, and this process maps that many fewer bytes of
+ * hugepages (its own count: tests running beside it move the system's).
+ */
+static int
+test_trim_gives_back_pooled_memory(void)
+{
+	struct rte_vmap_stats st0, st1;
+	struct rte_vmap_params p;
+	struct rte_vmap *space;
+	unsigned long hp0, hp1, sys0, sys1;
+	void *w[64], *b[16];
+	int64_t released;
+	unsigned int i;
+	bool all;
+
+	vmap_test_params(&p, "alloc_trim");
+	space = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(space, "create: %d", rte_errno);
+	/* Fixed 64 KiB alignment, 4 KiB to 1 MiB, and block windows on this lcore. */
+	for (i = 0; i < RTE_DIM(w); i++) {
+		w[i] = rte_vmap_alloc(space, (size_t)4096 << (i % 9), 64 << 10, SOCKET_ID_ANY);
+		TEST_ASSERT_NOT_NULL(w[i], "alloc %u: %d", i, rte_errno);
+	}
+	for (i = 0; i < RTE_DIM(b); i++) {
+		b[i] = rte_vmap_block_alloc(space, 4096 * (i % 4 + 1));
+		TEST_ASSERT_NOT_NULL(b[i], "block alloc %u: %d", i, rte_errno);
+	}
+	for (i = 0; i < RTE_DIM(w); i++)
+		TEST_ASSERT_SUCCESS(rte_vmap_free(space, w[i]), "free");
+	for (i = 0; i < RTE_DIM(b); i++)
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(space, b[i], 4096 * (i % 4 + 1)), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(space), "purge");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(space, &st0), "stats");
+	TEST_ASSERT(st0.nr_windows == 0 && st0.mem_used > 0, "%" PRIu64 " windows, %" PRIu64
+		" bytes held after the purge: nothing for a trim to do", st0.nr_windows,
+		st0.mem_used);
+	hp0 = vmap_test_process_hugetlb_kb();
+	sys0 = vmap_test_free_hugepages();
+
+	released = rte_vmap_trim(space);
+	hp1 = vmap_test_process_hugetlb_kb();
+	sys1 = vmap_test_free_hugepages();
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(space, &st1), "stats");
+	printf("trim: %" PRId64 " bytes released; mem_used %" PRIu64 " -> %" PRIu64
+		"; this process's hugepages %lu -> %lu kB; system free 2 MiB pages %lu -> %lu\n",
+		released, st0.mem_used, st1.mem_used, hp0, hp1, sys0, sys1);
+	TEST_ASSERT(released > 0 && (uint64_t)released == st0.mem_used - st1.mem_used,
+		"trim returned %" PRId64 ", mem_used fell by %" PRIu64, released,
+		st0.mem_used - st1.mem_used);
+	/* Without membarrier an idle block goes only after its owner's next call. */
+	all = space->blocks == NULL || space->blocks->barrier;
+	TEST_ASSERT(!all || (st1.mem_used == 0 && st1.nr_blocks == 0), "trim left %" PRIu64
+		" bytes, %" PRIu64 " blocks", st1.mem_used, st1.nr_blocks);
+	if (p.page_size != RTE_VMAP_PAGE_4K)
+		TEST_ASSERT(hp1 + (uint64_t)released / 1024 <= hp0, "process hugepages %lu -> %lu"
+			" kB after %" PRId64 " bytes released", hp0, hp1, released);
+	VMAP_TEST_VERIFY(space);
+	TEST_ASSERT_EQUAL(rte_vmap_trim(space), 0, "a second trim found more to give back");
+	/* The space goes on: pages fault in again. */
+	w[0] = rte_vmap_alloc(space, 3 * 4096, 64 << 10, SOCKET_ID_ANY);
+	b[0] = rte_vmap_block_alloc(space, 4096);
+	TEST_ASSERT(w[0] != NULL && b[0] != NULL, "alloc after trim: %d", rte_errno);
+	memset(w[0], 0x5a, 3 * 4096);
+	VMAP_TEST_VERIFY(space);
+	TEST_ASSERT_SUCCESS(rte_vmap_free(space, w[0]), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(space, b[0], 4096), "free");
+	rte_vmap_destroy(space);
+	TEST_ASSERT_EQUAL(rte_vmap_trim(NULL), -EINVAL, "trim NULL");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "rte_errno after trim NULL");
+	return TEST_SUCCESS;
+}
+
 /* An alloc that finds the VA fragmented into pools drains them and succeeds. */
 static int
 test_pressure_drains_pools(void)
@@ -429,6 +505,7 @@ static struct unit_test_suite vmap_alloc_suite = {
 		TEST_CASE(test_small_windows_share_backing_page),
 		TEST_CASE(test_lazy_range_reused_only_after_purge),
 		TEST_CASE(test_purge_decays_idle_pools),
+		TEST_CASE(test_trim_gives_back_pooled_memory),
 		TEST_CASE(test_pressure_drains_pools),
 		TEST_CASE(test_mem_limit_enomem_nothing_leaked),
 		TEST_CASE(test_window_spanning_zones_found_by_interior_address),

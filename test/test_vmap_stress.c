@@ -283,17 +283,22 @@ check_role(struct stress_run *run, struct stress_lcore *lc)
 	return 0;
 }
 
-/* Case 4: purge in a loop, with a stats snapshot now and then. */
+/*
+ * Case 4: purge in a loop, every other one a trim (all pools, chunks and
+ * idle blocks given back, taken from under the churning lcore), with a
+ * stats snapshot now and then.
+ */
 static int
 purge_role(struct stress_run *run, struct stress_lcore *lc)
 {
 	struct rte_vmap_stats st;
-	int ret;
+	int64_t ret;
 
 	while (!stress_stop(run)) {
-		ret = rte_vmap_purge(run->vm);
-		if (ret != 0)
-			return stress_fail(run, "purge: %d", ret);
+		ret = lc->ops % 2 == 0 ? rte_vmap_purge(run->vm) : rte_vmap_trim(run->vm);
+		if (ret < 0)
+			return stress_fail(run, "%s: %" PRId64, lc->ops % 2 == 0 ? "purge" : "trim",
+				ret);
 		lc->ops++;
 		if (lc->ops % 16 == 0 && rte_vmap_stats_get(run->vm, &st) != 0)
 			return stress_fail(run, "stats_get failed");
@@ -557,7 +562,7 @@ test_concurrent_find_and_stats(void)
 	return stress_run_all(&case_find_stats);
 }
 
-/* Allocs and frees of 4 KiB to 1 MiB (and block windows) against purges. */
+/* Allocs and frees of 4 KiB to 1 MiB (and block windows) against purges and trims. */
 static int
 test_concurrent_with_purge(void)
 {

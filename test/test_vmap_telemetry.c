@@ -296,6 +296,38 @@ test_telemetry_stats_equal_stats_get(void)
 	return TEST_SUCCESS;
 }
 
+/* /vmap/trim gives back what the pools hold, says how much, and the space goes on. */
+static int
+test_telemetry_trim(void)
+{
+	void *win[24], *blk[3];
+	struct rte_vmap_stats st0, st1;
+	struct rte_vmap *vm;
+	json_t *root, *val;
+	unsigned int i;
+
+	vm = space_new("tel_trim", 0);
+	TEST_ASSERT_NOT_NULL(vm, "create failed: %d", rte_errno);
+	TEST_ASSERT_SUCCESS(populate(vm, win, RTE_DIM(win), blk, RTE_DIM(blk)), "populate");
+	for (i = 1; i < RTE_DIM(win); i += 2)
+		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[i]), "free %u failed", i);
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats_get failed");
+	root = tel_query("/vmap/trim,tel_trim", &val);
+	TEST_ASSERT(json_is_object(val), "/vmap/trim: %.300s", tel_buf);
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st1), "stats_get failed");
+	TEST_ASSERT_EQUAL(num(val, "mem_used"), st1.mem_used, "mem_used after the trim");
+	TEST_ASSERT(num(val, "released") > 0 && num(val, "released") == st0.mem_used -
+		st1.mem_used, "released %" PRIu64 ", mem_used %" PRIu64 " -> %" PRIu64,
+		num(val, "released"), st0.mem_used, st1.mem_used);
+	json_decref(root);
+	VMAP_TEST_VERIFY(vm);
+	for (i = 0; i < RTE_DIM(blk); i++)
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, blk[i], 4096 * (i + 1)), "block free");
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
 static int
 test_telemetry_nodes_add_up(void)
 {
@@ -483,7 +515,7 @@ static int
 test_telemetry_bad_names_answer_null(void)
 {
 	static const char *const cmds[] = {
-		"/vmap/stats", "/vmap/nodes", "/vmap/lcores", "/vmap/windows",
+		"/vmap/stats", "/vmap/nodes", "/vmap/lcores", "/vmap/windows", "/vmap/trim",
 	};
 	char q[128];
 	struct rte_vmap *vm;
@@ -604,6 +636,7 @@ test_telemetry_help_registered(void)
 {
 	static const char *const cmds[] = {
 		"/vmap/list", "/vmap/stats", "/vmap/nodes", "/vmap/lcores", "/vmap/windows",
+		"/vmap/trim",
 	};
 	char q[64];
 	json_t *root, *val;
@@ -649,6 +682,7 @@ static struct unit_test_suite vmap_telemetry_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_telemetry_hello_and_list),
 		TEST_CASE(test_telemetry_stats_equal_stats_get),
+		TEST_CASE(test_telemetry_trim),
 		TEST_CASE(test_telemetry_nodes_add_up),
 		TEST_CASE(test_telemetry_lcores),
 		TEST_CASE(test_telemetry_windows_bounded),

@@ -386,6 +386,40 @@ int
 rte_vmap_purge(struct rte_vmap *vm);
 
 /**
+ * Give back now the memory a space holds for later use: every node pool,
+ * zone chunk and stash of zones, every idle per-lcore block (nothing
+ * live in it; taken from its owner as a purge takes it), and what was
+ * lazily freed, which is unmapped and flushed as rte_vmap_purge() does
+ * and then released instead of pooled. Backing pages no live window uses
+ * go back to the system (hugepages to the kernel's free pool); their IOVA
+ * ranges go back to the space. Live windows are untouched, and the space
+ * stays usable: the next allocations fault their pages in again. Without
+ * this call a space gives memory back only under pressure (an allocation
+ * that finds no room) and by pool decay at purges, a share at a time.
+ *
+ * MT-safe, against allocations and frees on other lcores too; it runs
+ * under the space's purge lock, one purge or trim at a time. Without
+ * membarrier(PRIVATE_EXPEDITED) an owner lcore's idle block is only
+ * marked, and goes at a later purge after that lcore's next block call.
+ *
+ * Cost: a full purge (see rte_vmap_purge()), plus one unmapping system
+ * call per run of pages released. It takes node, arena and block locks one
+ * at a time, as a purge does: other lcores go on allocating meanwhile.
+ *
+ * @param vm
+ *   The space.
+ * @return
+ *   The bytes of backing memory the call gave back to the system (0 when
+ *   nothing was idle); -EINVAL if vm is NULL; or, as rte_vmap_purge(),
+ *   the first error an IOMMU driver unmap or flush returned (the ranges it
+ *   concerns stay lazily freed; what else was idle is given back all the
+ *   same). rte_errno is set on an error.
+ */
+__rte_experimental
+int64_t
+rte_vmap_trim(struct rte_vmap *vm);
+
+/**
  * Snapshot the space's counters. Lock-free when nothing changed since the
  * last snapshot (generation-counted cache).
  *

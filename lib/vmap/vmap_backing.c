@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
+#include <rte_per_lcore.h>
 
 #include "vmap_private.h"
 #include "vmap_fault.h"
@@ -250,6 +251,15 @@ uncharge:
 	return ret;
 }
 
+/* Bytes this thread gave back (vmap_backing_released()); only it writes them. */
+static RTE_DEFINE_PER_LCORE(uint64_t, backing_released);
+
+uint64_t
+vmap_backing_released(void)
+{
+	return RTE_PER_LCORE(backing_released);
+}
+
 static void
 unmap_run(struct rte_vmap *vm, uint64_t idx, uint64_t n)
 {
@@ -266,6 +276,7 @@ unmap_run(struct rte_vmap *vm, uint64_t idx, uint64_t n)
 		VMAP_LOG(ERR, "cannot return backing at 0x%" PRIxPTR ": %s",
 			page_addr(vm, idx), strerror(errno));
 	__atomic_sub_fetch(&bk->mem_used, len, __ATOMIC_RELAXED);
+	RTE_PER_LCORE(backing_released) += len;
 	vmap_space_changed(vm);
 }
 

@@ -55,6 +55,12 @@ void vmap_backing_put(struct rte_vmap *vm, uintptr_t start, size_t size);
  * reference on that page through the range.
  */
 void vmap_backing_split(struct rte_vmap *vm, uintptr_t addr);
+/*
+ * Bytes of backing the calling thread has given back to the system, in
+ * every space, since it started: a thread's difference of two readings is
+ * what it released in between, whatever other threads do (rte_vmap_trim()).
+ */
+uint64_t vmap_backing_released(void);
 /* Physical address of a mapped byte (PA mode). */
 uint64_t vmap_backing_phys(const struct rte_vmap *vm, uintptr_t addr);
 

@@ -183,6 +183,8 @@ struct rte_vmap {
 	pthread_mutex_t purge_lock;
 	/** Space-wide counters (atomic). */
 	uint64_t nr_purges;
+	/** Full purges done (reclaim, rte_vmap_trim()), bumped under purge_lock. */
+	uint64_t nr_drains;
 	uint64_t nr_unmaps;
 	uint64_t nr_flushes;
 	/** Lazy bytes per node that trigger a purge: lazy_max / nr_nodes. */

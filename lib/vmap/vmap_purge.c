@@ -632,18 +632,31 @@ purge_nodes(struct rte_vmap *vm, unsigned int first, unsigned int nr, bool full,
 uint64_t
 vmap_purge_locked(struct rte_vmap *vm, bool full, int *err)
 {
-	return purge_nodes(vm, 0, vm->nr_nodes, full, true, err);
+	uint64_t bytes = purge_nodes(vm, 0, vm->nr_nodes, full, true, err);
+
+	if (full)
+		__atomic_fetch_add(&vm->nr_drains, 1, __ATOMIC_RELEASE);
+	return bytes;
 }
 
 uint64_t
 vmap_reclaim(struct rte_vmap *vm)
 {
+	uint64_t drains = __atomic_load_n(&vm->nr_drains, __ATOMIC_ACQUIRE);
 	uint64_t bytes;
+	bool other;
 
 	pthread_mutex_lock(&vm->purge_lock);
+	/*
+	 * A full purge (another reclaim, a trim) that ran while this one
+	 * waited for the lock put what it held detached, which the caller's
+	 * failed try could not see, back in the free trees: even if this
+	 * drain finds nothing more, the caller's retry may succeed.
+	 */
+	other = __atomic_load_n(&vm->nr_drains, __ATOMIC_RELAXED) != drains;
 	bytes = vmap_purge_locked(vm, true, NULL);
 	pthread_mutex_unlock(&vm->purge_lock);
-	return bytes;
+	return bytes != 0 || !other ? bytes : UINT64_MAX;
 }
 
 void
@@ -673,6 +686,35 @@ vmap_purge_final(struct rte_vmap *vm)
 	if (nr != 0)
 		VMAP_LOG(ERR, "%s: %" PRIu64 " freed ranges never unmapped and flushed by the "
 			"IOMMU driver: released with the space", vm->name, nr);
+}
+
+/*
+ * The pressure path (vmap_reclaim()) on demand: a full purge drains every
+ * pool, chunk and stash, takes the idle per-lcore blocks, and sends what
+ * was lazily freed back to the free trees, not to the pools. What this
+ * thread's page releases add up to is what the call gave back.
+ */
+int64_t
+rte_vmap_trim(struct rte_vmap *vm)
+{
+	uint64_t before;
+	int err;
+
+	if (vm == NULL) {
+		VMAP_LOG(ERR, "NULL space");
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	before = vmap_backing_released();
+	pthread_mutex_lock(&vm->purge_lock);
+	vmap_purge_locked(vm, true, &err);
+	pthread_mutex_unlock(&vm->purge_lock);
+	if (err != 0) {
+		err = err < 0 ? err : -EIO;
+		rte_errno = -err;
+		return err;
+	}
+	return (int64_t)(vmap_backing_released() - before);
 }
 
 int

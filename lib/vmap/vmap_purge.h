@@ -33,7 +33,9 @@ uint64_t vmap_purge_locked(struct rte_vmap *vm, bool full, int *err);
 void vmap_purge_final(struct rte_vmap *vm);
 /*
  * Pressure: purge and drain every pool, so that everything not in a live
- * window is free again. Returns the bytes made free.
+ * window is free again. Returns the bytes made free; UINT64_MAX if none
+ * but another full purge ran while this one waited for purge_lock (what
+ * it made free the caller did not see: it tries again); 0 if nothing was.
  */
 uint64_t vmap_reclaim(struct rte_vmap *vm);
 

@@ -12,6 +12,9 @@
  *                           its size and free bytes
  *   /vmap/lcores,<name>     per enabled lcore: socket, node, its blocks
  *   /vmap/windows,<name>    the first windows (at most VMAP_TEL_MAX_WINDOWS)
+ *   /vmap/trim,<name>       rte_vmap_trim(): the bytes it gave back, and
+ *                           mem_used after (the one command that changes
+ *                           the space)
  *
  * The callbacks run on the telemetry thread, which is not an lcore. Each
  * finds its space with vmap_space_walk(), i.e. under the space list lock,
@@ -674,6 +677,34 @@ tel_windows(const char *cmd, const char *params, struct rte_tel_data *d)
 	return with_space(cmd, params, d, windows_answer);
 }
 
+/* ---- /vmap/trim --------------------------------------------------------------- */
+
+static int
+trim_answer(struct rte_vmap *vm, struct rte_tel_data *d)
+{
+	struct rte_vmap_stats st;
+	int64_t released;
+	int ret;
+
+	released = rte_vmap_trim(vm);
+	if (released < 0)
+		return (int)released;
+	ret = rte_vmap_stats_get(vm, &st);
+	if (ret != 0)
+		return ret;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "name", vm->name);
+	rte_tel_data_add_dict_u64(d, "released", (uint64_t)released);
+	rte_tel_data_add_dict_u64(d, "mem_used", st.mem_used);
+	return 0;
+}
+
+static int
+tel_trim(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return with_space(cmd, params, d, trim_answer);
+}
+
 /* ---- registration --------------------------------------------------------- */
 
 RTE_INIT(vmap_telemetry_init)
@@ -696,6 +727,9 @@ RTE_INIT(vmap_telemetry_init)
 		{ "/vmap/windows", tel_windows,
 			"Returns the first windows of a vmap space (bounded). "
 			"Parameters: space name" },
+		{ "/vmap/trim", tel_trim,
+			"Gives back the idle memory of a vmap space (rte_vmap_trim()); returns "
+			"the bytes released. Parameters: space name" },
 	};
 	unsigned int i;
 
