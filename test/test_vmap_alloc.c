@@ -426,7 +426,10 @@ test_mem_limit_enomem_nothing_leaked(void)
 	return TEST_SUCCESS;
 }
 
-/* Seed 03: a window running over several zones is found from any of them. */
+/*
+ * vmap nodes (the kernel's addr_to_node()): a window running over several
+ * zones is found from any of them.
+ */
 static int
 test_window_spanning_zones_found_by_interior_address(void)
 {

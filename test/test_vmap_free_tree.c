@@ -3,9 +3,9 @@
  */
 
 /*
- * vmap_free_tree_autotest: the free-space tree of vmap_free.c against a
+ * vmap_free_tree_autotest: the free-space tree of vmap_free_tree.c against a
  * brute-force model, a sorted array of free ranges searched linearly (the
- * role of the kernel's DEBUG_AUGMENT_LOWEST_MATCH_CHECK, kernel-notes 1.2),
+ * role of the kernel's DEBUG_AUGMENT_LOWEST_MATCH_CHECK in mm/vmalloc.c),
  * in test_vmap_free_tree_model.c with the steps that drive both at once.
  *
  * Random runs (fixed seeds) allocate with random sizes, alignments up to
@@ -346,7 +346,7 @@ add_ranges(const struct model_range *r, unsigned int n)
 /*
  * A window exactly size long with a large alignment: the search must not
  * pad the length by align - 1, or the free range that is exactly the
- * window would never qualify (kernel-notes 1.2 step 1).
+ * window would never qualify (the kernel's find_vmap_lowest_match()).
  */
 static int
 test_exact_fit_window_corner_case(void)

@@ -8,7 +8,7 @@
 /*
  * The brute-force model of vmap_free_tree_autotest: a sorted array of free
  * ranges searched linearly (the role of the kernel's
- * DEBUG_AUGMENT_LOWEST_MATCH_CHECK, kernel-notes 1.2), and the steps that
+ * DEBUG_AUGMENT_LOWEST_MATCH_CHECK in mm/vmalloc.c), and the steps that
  * apply one operation to the tree and the model and compare them
  * (test_vmap_free_tree_model.c).
  */

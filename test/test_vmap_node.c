@@ -233,7 +233,10 @@ test_stats_cache_generations(void)
 	vmap_test_params(&p, "node_stats");
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
-	/* Seed 05's bug: a new space must not start with a "valid" cache. */
+	/*
+	 * The bug of the first vmalloc-info cache (see the guide's References):
+	 * a new space must not start with a "valid" cache.
+	 */
 	TEST_ASSERT(!vmap_stats_cached(vm), "fresh cache claims to be valid");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT_EQUAL(st.va_size, (uint64_t)vm->map_len, "va_size");

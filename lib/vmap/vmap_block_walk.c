@@ -297,7 +297,8 @@ vmap_blocks_purge(struct rte_vmap *vm, bool force,
 	/* Arrays are sized outside the locks; a walk that fills one is repeated. */
 	pp.cap_spans = pp.cap_seals = nr;
 	/*
-	 * Seed 04, first: idle blocks go whole, through the lazy lists. Without
+	 * Purge first (the kernel's _vm_unmap_aliases() after Baoquan He's
+	 * change): idle blocks go whole, through the lazy lists. Without
 	 * memory for the list, fewer (or none) are taken: they stay, and their
 	 * dirt is folded below like any other block's.
 	 */
