@@ -375,7 +375,8 @@ rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_windo
  * @return
  *   0, -EINVAL (vm NULL), or the first error an IOMMU driver unmap or flush
  *   returned (logged). An unmap that fails for several merged ranges is
- *   tried again for each alone. What is still refused stays owed: the
+ *   tried again for each alone; if each then succeeds, nothing is owed and
+ *   the purge returns 0. What is still refused stays owed: the
  *   ranges it concerns stay lazily freed, never handed out, and every
  *   later purge (rte_vmap_purge(), or one a free past lazy_max runs) tries
  *   exactly the refused calls again; until one succeeds a device may still

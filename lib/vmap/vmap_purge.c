@@ -250,25 +250,38 @@ flush_group(struct rte_vmap *vm, struct purge_batch *b, size_t first, size_t las
 }
 
 /*
- * The merged unmap of runs [first, last) failed: try them one by one, so
- * that only the runs the driver refuses on their own are held, not the
- * neighbouring ranges a merge took along (each run covers whole earlier
- * maps, so each is a valid unmap on its own: invariant 6).
+ * The merged unmap of runs [first, last) failed with err: try them one by
+ * one, so that only the runs the driver refuses on their own are held, not
+ * the neighbouring ranges a merge took along (each run covers whole earlier
+ * maps, so each is a valid unmap on its own: invariant 6). Returns the
+ * first error of a run that stays mapped (err for a single run), or 0 if
+ * every run went: then nothing is owed and the purge has nothing to report.
  */
-static void
-unmap_one_by_one(struct rte_vmap *vm, struct purge_batch *b, size_t first, size_t last)
+static int
+unmap_one_by_one(struct rte_vmap *vm, struct purge_batch *b, size_t first, size_t last,
+		int err)
 {
+	int ret, first_err = 0;
 	size_t k;
 
-	for (k = first; k < last; k++)
-		if (last - first == 1 ||
-				vmap_iova_unmap_run(vm, b->runs[k].iova, b->runs[k].len) != 0)
-			b->runs[k].unmap_failed = true;
+	if (last - first == 1) {
+		b->runs[first].unmap_failed = true;
+		return err;
+	}
+	for (k = first; k < last; k++) {
+		ret = vmap_iova_unmap_run(vm, b->runs[k].iova, b->runs[k].len);
+		if (ret == 0)
+			continue;
+		b->runs[k].unmap_failed = true;
+		first_err = first_err != 0 ? first_err : ret;
+	}
+	return first_err;
 }
 
 /*
  * Unmap the merged runs, then flush the span once (or per far-apart group).
- * Returns the first driver error (the runs it concerned are marked).
+ * Returns the first driver error of a call whose runs stay owed (they are
+ * marked); a merged unmap whose runs all went on their own is no error.
  */
 static int
 unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
@@ -299,8 +312,8 @@ unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 		if (ret != 0) {
 			VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIx64 "+%" PRIu64 " failed: %d",
 				vm->name, b->runs[i].iova, run_end - b->runs[i].iova, ret);
+			ret = unmap_one_by_one(vm, b, i, j, ret);
 			err = err != 0 ? err : ret;
-			unmap_one_by_one(vm, b, i, j);
 		}
 		hi = RTE_MAX(hi, run_end);
 	}
