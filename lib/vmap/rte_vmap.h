@@ -161,9 +161,16 @@ struct rte_vmap_stats {
  *     range (with its defaults filled in) not 4 KiB aligned or wrapping.
  *   - EEXIST: a live space has that name.
  *   - ENOMEM: no VA or memory for the metadata.
+ *   - ERANGE: the machine has an Intel IOMMU and no free VA range of
+ *     va_size (or, DOMAIN mode with iova_base 0, of iova_size) lies below
+ *     its address width, where devices can reach it.
  *   - ENOTSUP: no hugepages of that size on this system; RTE_VMAP_IOVA_PA
  *     and /proc/self/pagemap cannot be opened.
- *   - any error the IOMMU driver's open returned.
+ *   - any error the IOMMU driver's open returned; with the "vfio" driver:
+ *     ENODEV (VFIO not enabled, or no container with a group: no device
+ *     on vfio-pci probed), ENOTSUP (VFIO in no-IOMMU mode), ERANGE (the
+ *     VA reservation or the DOMAIN IOVA range is outside what the IOMMU
+ *     translates).
  *   - with RTE_VMAP_F_EXTMEM: EINVAL (a combination the flag excludes),
  *     ENOSPC (no free DPDK memseg list), ENOTSUP (secondary process).
  */
@@ -217,7 +224,11 @@ rte_vmap_destroy(struct rte_vmap *vm);
  *   - ENOMEM: VA or memory exhausted, even after purging lazily freed space
  *     and draining pools (this includes the system refusing to map, fault
  *     in or move backing pages).
- *   - any error the IOMMU driver's map returned.
+ *   - any error the IOMMU driver's map returned; with the "vfio" driver,
+ *     type1's: ENOSPC when the container holds dma_entry_limit entries
+ *     (one per window: raise vfio_iommu_type1's dma_entry_limit), ENOMEM
+ *     when pages cannot be pinned, EINVAL for an IOVA outside the IOMMU's
+ *     ranges.
  *   - with RTE_VMAP_F_EXTMEM, the error rte_dev_dma_map() gave for a new
  *     backing page.
  *   - RTE_VMAP_IOVA_PA only: ENOTSUP if /proc/self/pagemap gives no
@@ -262,7 +273,8 @@ rte_vmap_free(struct rte_vmap *vm, void *addr);
  *   Bytes, at most rte_vmap_block_max(); rounded up to a multiple of 4096.
  * @return
  *   The window start, or NULL with rte_errno EINVAL (size 0 or too large,
- *   vm NULL), ENOMEM, or the error the IOMMU driver's map returned.
+ *   vm NULL), ENOMEM, or the error the IOMMU driver's map returned (as for
+ *   rte_vmap_alloc(): ENOSPC with "vfio" out of DMA entries).
  */
 __rte_experimental
 void *
