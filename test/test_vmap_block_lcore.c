@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -550,6 +551,7 @@ struct dying_purge {
 	int ret;
 	unsigned int stale;   /* unflushed unmaps at its return */
 	bool killer_done;     /* the free that kills the block had returned */
+	bool done;            /* returned (atomic) */
 };
 
 static int
@@ -560,6 +562,7 @@ dying_purge_fn(void *arg)
 	dp->ret = rte_vmap_purge(dp->vm);
 	dp->stale = blk_rec_count(true);
 	dp->killer_done = __atomic_load_n(&dp->df->done, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&dp->done, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -571,6 +574,28 @@ dying_free_fn(void *arg)
 	df->ret = rte_vmap_block_free(df->vm, df->w, VMAP_BLOCK_MAX);
 	__atomic_store_n(&df->done, true, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/*
+ * The end of a dying-block case: the last window freed, a purge, the
+ * recording driver clean, the space verified and destroyed.
+ */
+static int
+dying_finish(struct rte_vmap *vm, void *last)
+{
+	int ret = TEST_SUCCESS;
+
+	if (rte_vmap_block_free(vm, last, VMAP_BLOCK_MAX) != 0 || rte_vmap_purge(vm) != 0 ||
+			blk_rec_count(true) != 0 || blk_rec_violations() != 0 ||
+			rte_vmap_verify(vm) != 0) {
+		printf("after the dying case: %u unflushed unmaps, %u driver violations\n",
+			blk_rec_count(true), blk_rec_violations());
+		ret = TEST_FAILED;
+	}
+	rte_vmap_destroy(vm);
+	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+		"driver state after destroy");
+	return ret;
 }
 
 /*
@@ -588,7 +613,7 @@ test_block_dying_during_purge(void)
 	struct rte_vmap *vm = blk_space("blk_dying", 0, RTE_VMAP_IOVA_DOMAIN, true);
 	unsigned int per_block = VMAP_BLOCK_GRANULES / VMAP_BLOCK_MAX_PAGES, i, spins;
 	struct dying_free df = { vm, NULL, -1, false };
-	struct dying_purge dp = { vm, &df, -1, 0, false };
+	struct dying_purge dp = { vm, &df, -1, 0, false, false };
 	struct vmap_node *vn;
 	void *a[VMAP_BLOCK_GRANULES / VMAP_BLOCK_MAX_PAGES], *next;
 	pthread_t killer;
@@ -629,14 +654,97 @@ test_block_dying_during_purge(void)
 	TEST_ASSERT_SUCCESS(dp.ret, "purge");
 	TEST_ASSERT_EQUAL(dp.stale, 0u, "rte_vmap_purge() returned 0 with %u unmaps unflushed%s",
 		dp.stale, dp.killer_done ? "" : ", before the dying block reached a lazy list");
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, next, VMAP_BLOCK_MAX), "free");
-	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
-	VMAP_TEST_VERIFY(vm);
-	rte_vmap_destroy(vm);
-	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
-		"driver state after destroy");
-	return TEST_SUCCESS;
+	return dying_finish(vm, next);
+}
+
+/* Whether cond turns true within ms milliseconds. */
+#define DYING_WAIT_MS(cond, ms) ({ \
+	unsigned int ms_ = 0; \
+	while (!(cond) && ms_++ < (ms)) \
+		rte_delay_ms(1); \
+	(cond); \
+})
+
+/*
+ * A purge waits only for the deaths that began before its walks ended
+ * (they could have missed their dirt), not for every death in the space:
+ * under block churn, deaths that begin later would hold it without bound.
+ * Death 1 begins before the purge and is held in its gap (the busy lock);
+ * the purge waits for it. Meanwhile death 2 begins and is held in its gap
+ * too (its table's lock). Death 1 then ends: the purge must return,
+ * while death 2 still hangs. (The purge once waited for one count of all
+ * the space's deaths, and so for death 2.)
+ */
+static int
+test_block_purge_waits_only_earlier_deaths(void)
+{
+	struct rte_vmap *vm = blk_space("blk_epoch", 0, RTE_VMAP_IOVA_DOMAIN, true);
+	unsigned int per_block = VMAP_BLOCK_GRANULES / VMAP_BLOCK_MAX_PAGES, i;
+	struct dying_free d1 = { vm, NULL, -1, false }, d2 = { vm, NULL, -1, false };
+	struct dying_purge dp = { vm, &d1, -1, 0, false, false };
+	void *a[2][VMAP_BLOCK_GRANULES / VMAP_BLOCK_MAX_PAGES], *next;
+	bool left, dead2, returned;
+	struct vmap_block *b2;
+	rte_spinlock_t *table2;
+	pthread_t k1, k2;
+	struct vmap_node *vn;
+	uintptr_t blk[2];
+
+	TEST_ASSERT_NOT_NULL(vm, "create");
+	/* Two full blocks, then a third: the first two are sealed. */
+	for (i = 0; i < 2 * per_block; i++)
+		a[i / per_block][i % per_block] = rte_vmap_block_alloc(vm, VMAP_BLOCK_MAX);
+	next = rte_vmap_block_alloc(vm, VMAP_BLOCK_MAX);
+	blk[0] = blk_block_of(a[0][0]);
+	blk[1] = blk_block_of(a[1][0]);
+	TEST_ASSERT(next != NULL && blk[0] != blk[1] && blk_block_of(next) != blk[1] &&
+		blk_block_of(next) != blk[0] && blk_block_of(a[0][per_block - 1]) == blk[0] &&
+		blk_block_of(a[1][per_block - 1]) == blk[1], "two full blocks, then a third");
+	for (i = 0; i + 1 < per_block; i++) {
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a[0][i], VMAP_BLOCK_MAX), "free");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a[1][i], VMAP_BLOCK_MAX), "free");
+	}
+	b2 = vm->blocks->zone_map[vmap_block_zone(vm->blocks, blk[1])];
+	table2 = &vm->blocks->q[b2->table].table_lock;
+
+	/* Death 1, before the purge: out of its table, its host waits for the busy lock. */
+	vn = vmap_addr_to_node(vm, blk[0]);
+	rte_spinlock_lock(&vn->busy_lock);
+	d1.w = a[0][per_block - 1];
+	if (pthread_create(&k1, NULL, dying_free_fn, &d1) != 0) {
+		rte_spinlock_unlock(&vn->busy_lock);
+		TEST_ASSERT(false, "pthread_create");
+	}
+	left = DYING_WAIT_MS(__atomic_load_n(&vm->blocks->zone_map[vmap_block_zone(vm->blocks,
+		blk[0])], __ATOMIC_ACQUIRE) == NULL, 2000);
+	rte_eal_remote_launch(dying_purge_fn, &dp, blk_worker_lcore());
+	/* Long enough for the purge's walks: it now waits for death 1. */
+	rte_delay_ms(50);
+	/* Death 2, after the walks: killed, then it waits for its table's lock. */
+	rte_spinlock_lock(table2);
+	d2.w = a[1][per_block - 1];
+	if (pthread_create(&k2, NULL, dying_free_fn, &d2) != 0) {
+		rte_spinlock_unlock(table2);
+		rte_spinlock_unlock(&vn->busy_lock);
+		TEST_ASSERT(false, "pthread_create");
+	}
+	dead2 = DYING_WAIT_MS(__atomic_load_n(&b2->state, __ATOMIC_ACQUIRE) == VMAP_BLOCK_DEAD,
+		2000);
+	/* Death 1 ends; death 2 still hangs. */
+	rte_spinlock_unlock(&vn->busy_lock);
+	returned = DYING_WAIT_MS(__atomic_load_n(&dp.done, __ATOMIC_ACQUIRE), 1000);
+	rte_spinlock_unlock(table2);
+	pthread_join(k1, NULL);
+	pthread_join(k2, NULL);
+	rte_eal_wait_lcore(blk_worker_lcore());
+
+	TEST_ASSERT(left, "block 1 never left its table");
+	TEST_ASSERT(dead2, "block 2 never died");
+	TEST_ASSERT(returned, "the purge waited for a death that began after its walks");
+	TEST_ASSERT_SUCCESS(d1.ret, "the free that kills block 1");
+	TEST_ASSERT_SUCCESS(d2.ret, "the free that kills block 2");
+	TEST_ASSERT_SUCCESS(dp.ret, "purge");
+	return dying_finish(vm, next);
 }
 
 static struct unit_test_suite vmap_block_lcore_suite = {
@@ -650,6 +758,7 @@ static struct unit_test_suite vmap_block_lcore_suite = {
 		TEST_CASE(test_block_non_eal_thread_shared_path),
 		TEST_CASE(test_block_lcore_lifecycle),
 		TEST_CASE_ST(blk_need_two_lcores, NULL, test_block_dying_during_purge),
+		TEST_CASE_ST(blk_need_two_lcores, NULL, test_block_purge_waits_only_earlier_deaths),
 		TEST_CASES_END()
 	}
 };

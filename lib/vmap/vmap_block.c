@@ -220,6 +220,8 @@ vmap_block_retire(struct rte_vmap *vm, struct vmap_block *b)
 	struct vmap_blocks *bs = vm->blocks;
 	struct vmap_block_queue *t = &bs->q[b->table];
 	struct vmap_area *host = b->host;
+	/* Read now: once recycled below, the descriptor is another block's. */
+	unsigned int slot = b->death_slot;
 	bool held;
 
 	rte_spinlock_lock(&t->table_lock);
@@ -248,7 +250,7 @@ vmap_block_retire(struct rte_vmap *vm, struct vmap_block *b)
 	else
 		vmap_lazy_add(vm, host);
 	/* The host is where a purge's detach finds it: the wait may end. */
-	__atomic_fetch_sub(&bs->dying, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&bs->dying[slot], 1, __ATOMIC_RELEASE);
 }
 
 /*

@@ -108,6 +108,8 @@ struct vmap_block {
 	 * lets go of it, so the owner's pointer never names another block.
 	 */
 	uint8_t held;
+	/** Under lock, when it dies: its count in bs->dying[] (the epoch it died in). */
+	uint8_t death_slot;
 
 	/* The owner's, lock-free (see above). */
 	uint32_t next __rte_cache_aligned; /**< granules carved: the bump offset */
@@ -185,24 +187,32 @@ struct vmap_blocks {
 	uint64_t nr_blocks;       /**< published blocks (atomic) */
 	/**
 	 * Blocks between death and their host's lazy push (atomic): out of
-	 * the walks, not yet on a list. A purge waits for it to drop
-	 * (vmap_blocks_purge()), or their dirt would escape its flush.
+	 * the walks, not yet on a list, counted in the slot of the epoch in
+	 * which they died. A purge ends its walks by moving dying_epoch on,
+	 * then waits for the slot it left to drop (vmap_blocks_purge()), or
+	 * their dirt would escape its flush: deaths that begin later count in
+	 * the other slot, and do not hold it.
 	 */
-	uint32_t dying;
+	uint32_t dying[2];
+	/** Bumped by each purge after its walks, under purge_lock (atomic). */
+	uint32_t dying_epoch;
 	uint32_t gen;             /**< bumped by changes of non-owners (atomic) */
 	struct vmap_block_queue q[RTE_MAX_LCORE];
 };
 
 /*
- * With b locked: it dies. Counted in bs->dying until vmap_block_retire()
- * has pushed its host (the lock's release publishes the count to a
- * purge's walk that takes b's or its table's lock next).
+ * With b locked: it dies. Counted in bs->dying[] of the current epoch
+ * until vmap_block_retire() has pushed its host (the lock's release
+ * publishes the count to a purge's walk that takes b's or its table's
+ * lock next; such a walk ends before that purge moves the epoch on, so
+ * this read of the epoch cannot see the move).
  */
 static inline void
 vmap_block_kill(struct vmap_blocks *bs, struct vmap_block *b)
 {
 	b->state = VMAP_BLOCK_DEAD;
-	__atomic_fetch_add(&bs->dying, 1, __ATOMIC_RELAXED);
+	b->death_slot = __atomic_load_n(&bs->dying_epoch, __ATOMIC_RELAXED) & 1;
+	__atomic_fetch_add(&bs->dying[b->death_slot], 1, __ATOMIC_RELAXED);
 }
 
 /* Zone-map index of the block-sized zone holding addr. */

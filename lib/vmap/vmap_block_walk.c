@@ -261,13 +261,22 @@ flush_spans(struct rte_vmap *vm, const struct purge_pass *pp, struct run_sink *s
  * stored with release after it), so no such death is missed here. The
  * dying thread holds no lock a purge holds, and what it has left to do
  * is short (the kernel waits the same way for a CPU in its section).
+ *
+ * Only those deaths: the walks are over, so the epoch moves on (purges
+ * hold purge_lock: one at a time) and the wait is for the slot it left.
+ * A death that begins from now on counts in the other slot: under block
+ * churn, one count for every death would hold the purge without bound.
+ * (A death racing with the move may land in the old slot: it is waited
+ * for, as one that began before the move. The slot left may also hold a
+ * death the previous purge missed this way: begun before, waited for.)
  */
 static void
-wait_dying(const struct vmap_blocks *bs)
+wait_dying(struct vmap_blocks *bs)
 {
+	uint32_t slot = __atomic_fetch_add(&bs->dying_epoch, 1, __ATOMIC_RELAXED) & 1;
 	unsigned int spins;
 
-	for (spins = 0; __atomic_load_n(&bs->dying, __ATOMIC_ACQUIRE) != 0; spins++) {
+	for (spins = 0; __atomic_load_n(&bs->dying[slot], __ATOMIC_ACQUIRE) != 0; spins++) {
 		if (spins < 1024)
 			rte_pause();
 		else
@@ -531,8 +540,9 @@ vmap_blocks_verify(struct rte_vmap *vm, uint64_t nr_hosts)
 			FAIL("lcore %u holds %u spare descriptors", i, bs->q[i].nr_spare);
 	}
 	/* No free runs beside verify: every death has reached its lazy list. */
-	if (__atomic_load_n(&bs->dying, __ATOMIC_ACQUIRE) != 0)
-		FAIL("%u blocks dead but not on a lazy list", bs->dying);
+	if (__atomic_load_n(&bs->dying[0], __ATOMIC_ACQUIRE) != 0 ||
+			__atomic_load_n(&bs->dying[1], __ATOMIC_ACQUIRE) != 0)
+		FAIL("%u blocks dead but not on a lazy list", bs->dying[0] + bs->dying[1]);
 	for (z = 0; z < bs->nr_zones; z++)
 		mapped += bs->zone_map[z] != NULL;
 	if (listed != mapped || listed != nr_hosts || listed != bs->nr_blocks)
