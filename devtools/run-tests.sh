@@ -7,6 +7,10 @@
 #   1. devtools/check-style.sh                      (counts as one test)
 #   2. devtools/setup.sh: packages, hugepages, release build in build/
 #   3. meson test --suite fast-tests in build/
+#   3b. meson test --suite host-tests in build/, one test at a time: tests
+#      that change the whole host (vmap_1g_autotest reserves 1 GiB
+#      hugepages and gives them back; it skips, printing why, when it
+#      cannot have them)
 #   4. a debug build with ASan + UBSan and fault injection in build-asan/
 #      and the same tests (vmap_fault_autotest sweeps the fault points),
 #      stopping at the first sanitizer error and reporting leaks
@@ -143,6 +147,13 @@ banner "setup and release build (devtools/setup.sh)"
 if bash devtools/setup.sh </dev/null; then
 	banner "fast tests${suites[2]:+ and perf tests}: build"
 	run_meson_tests build release
+	# After the parallel suites, alone: these tests change the whole host.
+	banner "host tests (serial): build"
+	test_sel=(--suite host-tests --logbase testlog-host)
+	testlog=testlog-host
+	run_meson_tests build host
+	test_sel=()
+	testlog=testlog
 else
 	count_step "release build" 1
 fi

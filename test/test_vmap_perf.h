@@ -113,6 +113,12 @@ int perf_scaling(size_t page_size);      /* 2: test_vmap_perf_lcores.c */
 int perf_virt2iova(size_t page_size);    /* 3: test_vmap_perf_v2i.c */
 int perf_live(size_t page_size);         /* 4: test_vmap_perf_meta.c */
 int perf_meta(size_t page_size);         /* 5: test_vmap_perf_meta.c */
+
+/*
+ * Resident bytes of a space's IOVA table and per-backing-page tables (vec:
+ * a mincore() vector for the IOVA table); figure 5 and vmap_1g_perf_autotest.
+ */
+int perf_table_bytes(const struct rte_vmap *vm, unsigned char *vec, uint64_t *bytes);
 int perf_blocks(size_t page_size);       /* 6: test_vmap_perf_block.c */
 
 #endif /* _TEST_VMAP_PERF_H_ */

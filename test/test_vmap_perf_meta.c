@@ -164,7 +164,7 @@ perf_resident(const void *addr, size_t len, unsigned char *vec, uint64_t *bytes)
 }
 
 /* The IOVA table and the per-backing-page tables of a space, resident. */
-static int
+int
 perf_table_bytes(const struct rte_vmap *vm, unsigned char *vec, uint64_t *bytes)
 {
 	const struct vmap_backing *bk = &vm->backing;

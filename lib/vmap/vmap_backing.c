@@ -62,15 +62,19 @@ vmap_backing_probe(size_t page_size)
 	snprintf(path, sizeof(path),
 		"/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages", page_size >> 10);
 	f = fopen(path, "r");
-	if (f != NULL) {
-		if (fscanf(f, "%lu", &nr) != 1)
-			nr = 0;
-		fclose(f);
+	if (f == NULL) {
+		VMAP_LOG(ERR, "this system has no %zu kB hugepages (no %s: the CPU or the "
+			"kernel lacks them): use a smaller page_size", page_size >> 10, path);
+		return -ENOTSUP;
 	}
+	if (fscanf(f, "%lu", &nr) != 1)
+		nr = 0;
+	fclose(f);
+	/* devtools/setup.sh reserves 2 MiB pages only: no hint to run it for 1 GiB. */
 	if (nr == 0) {
-		VMAP_LOG(ERR, "no %zu kB hugepages reserved on this system: run "
-			"devtools/setup.sh (or reserve them in %s), or use page_size 4K",
-			page_size >> 10, path);
+		VMAP_LOG(ERR, "no %zu kB hugepages reserved on this system: reserve them as "
+			"root (echo N > %s)%s, or use a smaller page_size", page_size >> 10, path,
+			page_size == RTE_VMAP_PAGE_2M ? " or run devtools/setup.sh" : "");
 		return -ENOTSUP;
 	}
 	return 0;
