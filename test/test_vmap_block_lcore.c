@@ -728,8 +728,12 @@ test_block_purge_waits_only_earlier_deaths(void)
 		rte_spinlock_unlock(&vn->busy_lock);
 		TEST_ASSERT(false, "pthread_create");
 	}
-	dead2 = DYING_WAIT_MS(__atomic_load_n(&b2->state, __ATOMIC_ACQUIRE) == VMAP_BLOCK_DEAD,
-		2000);
+	/*
+	 * Block 2 is dead once a second death is counted (death 1 is still
+	 * held): the counters are atomic, b2->state is its lock's to read.
+	 */
+	dead2 = DYING_WAIT_MS(__atomic_load_n(&vm->blocks->dying[0], __ATOMIC_ACQUIRE) +
+		__atomic_load_n(&vm->blocks->dying[1], __ATOMIC_ACQUIRE) == 2, 2000);
 	/* Death 1 ends; death 2 still hangs. */
 	rte_spinlock_unlock(&vn->busy_lock);
 	returned = DYING_WAIT_MS(__atomic_load_n(&dp.done, __ATOMIC_ACQUIRE), 1000);
