@@ -24,9 +24,10 @@ set -uo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")/.." || exit 2
 
-# name | run.sh options | guest scripts
+# name | run.sh options | guest scripts (--pairs 2: dma-tests.sh adds the
+# hotplug test, EAL and the other scripts use the first pair)
 boots=(
-	"e1000e-aw48|--nic e1000e --aw 48|test/vm/dma-tests.sh test/vm/fwd-tests.sh"
+	"e1000e-aw48|--nic e1000e --aw 48 --pairs 2|test/vm/dma-tests.sh test/vm/fwd-tests.sh"
 	"e1000e-aw39|--nic e1000e --aw 39|test/vm/dma-tests.sh test/vm/limits-tests.sh test/vm/fwd-tests.sh"
 	"virtio-aw48|--nic virtio --aw 48|test/vm/fwd-tests.sh"
 )

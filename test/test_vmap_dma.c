@@ -134,35 +134,42 @@ reach_pick(struct reach *r)
 	return pick;
 }
 
-static int
-reach_send(struct reach *r)
+int
+dma_reach_send(const struct dma_frame *f, unsigned int n, uint32_t run, uint32_t nmax)
 {
-	unsigned int count = RTE_MIN(r->sample, r->n), faults = 0;
+	unsigned int faults = 0;
 	struct dma_xfer_result res;
-	struct dma_frame *pick;
 	bool named;
-	int ret;
 
-	pick = reach_pick(r);
-	TEST_ASSERT_NOT_NULL(pick, "no memory");
 	if (dma_kmsg >= 0)
 		dma_kmsg_faults(dma_kmsg, RTE_BAD_IOVA, &named, NULL, 0);
-	ret = dma_xfer(pick, count, r->run, r->n, 20000 + 10 * count, &res);
-	if (pick != r->frames)
-		free(pick);
-	TEST_ASSERT_SUCCESS(ret, "transfer");
+	TEST_ASSERT_SUCCESS(dma_xfer(f, n, run, nmax, 20000 + 10 * n, &res), "transfer");
 	if (dma_kmsg >= 0)
 		faults = dma_kmsg_faults(dma_kmsg, RTE_BAD_IOVA, &named, NULL, 0);
 	printf("dma: sent %u of %u windows: %u arrived intact, %u corrupt, %u twice,"
-		" %u resent, %u foreign, %u on A, %u DMAR faults, %.2f s\n", count, r->n,
+		" %u resent, %u foreign, %u on A, %u DMAR faults, %.2f s\n", n, nmax,
 		res.received, res.corrupt, res.dups, res.resent, res.foreign, res.on_a, faults,
 		res.seconds);
 	TEST_ASSERT_EQUAL(res.corrupt, 0u, "%u frames arrived corrupt or misdirected",
 		res.corrupt);
-	TEST_ASSERT_EQUAL(res.received, count, "%u of %u frames never arrived",
-		count - res.received, count);
+	TEST_ASSERT_EQUAL(res.received, n, "%u of %u frames never arrived",
+		n - res.received, n);
 	TEST_ASSERT_EQUAL(faults, 0u, "the IOMMU refused %u DMAs to live windows", faults);
 	return dma_tx_release();
+}
+
+static int
+reach_send(struct reach *r)
+{
+	struct dma_frame *pick;
+	int ret;
+
+	pick = reach_pick(r);
+	TEST_ASSERT_NOT_NULL(pick, "no memory");
+	ret = dma_reach_send(pick, RTE_MIN(r->sample, r->n), r->run, r->n);
+	if (pick != r->frames)
+		free(pick);
+	return ret;
 }
 
 static int

@@ -30,9 +30,10 @@
 
 #include "test.h"
 
-/* Ports: A sends, B receives. */
-#define DMA_PORT_A 0
-#define DMA_PORT_B 1
+/* Ports: A sends, B receives (ports 0 and 1 unless dma_ports_use() said). */
+extern uint16_t dma_port_a, dma_port_b;
+#define DMA_PORT_A dma_port_a
+#define DMA_PORT_B dma_port_b
 
 /* Frames: Ethernet header + struct dma_frame_hdr + pattern, at most this long. */
 #define DMA_FRAME_MIN 96
@@ -65,6 +66,11 @@ struct dma_xfer_result {
 int dma_ports_start(void);
 /* Stop both ports (they stay configured for the next suite). */
 void dma_ports_stop(void);
+/*
+ * Stop the ports in use and send from a, receive on b from now on; the
+ * next dma_ports_start() configures and starts them (and sets the MACs).
+ */
+void dma_ports_use(uint16_t a, uint16_t b);
 
 /*
  * Suite setup: dma_ports_start(), then skip (TEST_SKIPPED, reason printed)
@@ -110,6 +116,23 @@ int dma_xfer(const struct dma_frame *f, unsigned int n, uint32_t run, uint32_t n
 		unsigned int timeout_ms, struct dma_xfer_result *r);
 
 /*
+ * Reach: send f[0, n) with dma_xfer() (counts printed); TEST_SUCCESS if
+ * every frame arrived intact, no other frame of run did, and no DMAR
+ * fault was logged; the TX mbufs are then given back (dma_tx_release()).
+ */
+int dma_reach_send(const struct dma_frame *f, unsigned int n, uint32_t run, uint32_t nmax);
+
+/*
+ * Stale (test_vmap_dma_stale.c), one frame (run, index 0) at f->iova:
+ * dma_stale_control() before the free (it arrives intact, no DMAR fault),
+ * dma_stale_probe() after it (nothing arrives, a DMAR fault names the
+ * page of f->iova and, unless requester is NULL, that device, "00:12.0").
+ * f->va must be readable: after the free, a copy of the frame.
+ */
+int dma_stale_control(const struct dma_frame *f, uint32_t run);
+int dma_stale_probe(const struct dma_frame *f, uint32_t run, const char *requester);
+
+/*
  * Send one frame from A, the frame (run, index 0), and watch B for ms
  * milliseconds or until it arrived intact: the number of frames B got,
  * of run or not (*intact: 1 if the frame arrived intact), or TEST_FAILED
@@ -124,6 +147,44 @@ int dma_send_watch(const struct dma_frame *f, uint32_t run, unsigned int ms,
  * reference and the header pool is full).
  */
 int dma_tx_release(void);
+
+/* ---- sets of windows (test_vmap_dma_wins.c) ------------------------------ */
+
+/* n windows of one space, each holding one frame. */
+struct dma_wins {
+	struct rte_vmap *vm;
+	bool block;        /* rte_vmap_block_alloc() windows */
+	size_t size;       /* of each window */
+	unsigned int n;
+	void **win;        /* NULL once freed */
+};
+
+/* Allocate n windows of size from vm; TEST_SUCCESS or TEST_FAILED (logged). */
+int dma_wins_alloc(struct dma_wins *w, struct rte_vmap *vm, bool block, unsigned int n,
+		size_t size);
+/* Free the live windows (and the array); no purge. */
+int dma_wins_free(struct dma_wins *w);
+/*
+ * Reach for the live windows of sets[0, nsets): each gets a frame of a new
+ * run (with the MACs of the ports in use), its translation is checked
+ * (contiguous, rte_vmap_find() agrees, in VA mode the address), then all
+ * are sent from their IOVAs at once (dma_reach_send()).
+ */
+int dma_wins_reach(struct dma_wins *sets, unsigned int nsets);
+/*
+ * Stale for window i of w: its frame arrives (dma_stale_control()), it is
+ * freed and purged, and a send from its IOVA faults (dma_stale_probe(),
+ * requester as there). Needs dma_kmsg.
+ */
+int dma_wins_stale(struct dma_wins *w, unsigned int i, const char *requester);
+
+/*
+ * test_vmap_extmem.c: a live window of an EXTMEM space as DPDK sees it
+ * (its first, last and probes random bytes): in an external memseg list,
+ * its memseg's IOVA + offset and rte_mem_virt2iova() are the space's IOVA.
+ */
+int vmap_test_extmem_window(struct rte_vmap *vm, const void *va, size_t size,
+		unsigned int probes);
 
 /* ---- the kernel log ------------------------------------------------------ */
 

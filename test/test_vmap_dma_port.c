@@ -33,6 +33,7 @@
 #define DMA_LINK_WAIT_MS 5000
 
 struct rte_ether_addr dma_mac_a, dma_mac_b;
+uint16_t dma_port_a, dma_port_b = 1;
 int dma_kmsg = -1;
 
 static struct rte_mempool *rx_pool, *tx_pool;
@@ -124,8 +125,10 @@ wait_links(void)
 static int
 ports_configure(void)
 {
+	const uint16_t ports[2] = { DMA_PORT_A, DMA_PORT_B };
 	struct rte_eth_dev_info info;
 	uint16_t port;
+	unsigned int i;
 
 	if (rte_eth_dev_count_avail() < 2) {
 		printf("dma: skipped: %u ethdev ports, two are needed (give EAL -a <NIC A>"
@@ -134,7 +137,8 @@ ports_configure(void)
 	}
 	if (create_pools() != TEST_SUCCESS)
 		return TEST_FAILED;
-	for (port = DMA_PORT_A; port <= DMA_PORT_B; port++) {
+	for (i = 0; i < RTE_DIM(ports); i++) {
+		port = ports[i];
 		if (rte_eth_dev_info_get(port, &info) != 0 || port_configure(port) != 0)
 			return TEST_FAILED;
 		printf("dma: port %u: %s %s\n", port, info.driver_name,
@@ -149,7 +153,8 @@ ports_configure(void)
 int
 dma_ports_start(void)
 {
-	uint16_t port;
+	const uint16_t ports[2] = { DMA_PORT_A, DMA_PORT_B };
+	unsigned int i;
 	int ret;
 
 	if (!configured) {
@@ -159,10 +164,10 @@ dma_ports_start(void)
 	}
 	if (started)
 		return TEST_SUCCESS;
-	for (port = DMA_PORT_A; port <= DMA_PORT_B; port++) {
-		ret = rte_eth_dev_start(port);
+	for (i = 0; i < RTE_DIM(ports); i++) {
+		ret = rte_eth_dev_start(ports[i]);
 		if (ret != 0) {
-			printf("dma: port %u: start: %s\n", port, rte_strerror(-ret));
+			printf("dma: port %u: start: %s\n", ports[i], rte_strerror(-ret));
 			return TEST_FAILED;
 		}
 	}
@@ -187,6 +192,15 @@ dma_ports_stop(void)
 	rte_eth_dev_stop(DMA_PORT_A);
 	rte_eth_dev_stop(DMA_PORT_B);
 	started = false;
+}
+
+void
+dma_ports_use(uint16_t a, uint16_t b)
+{
+	dma_ports_stop();
+	dma_port_a = a;
+	dma_port_b = b;
+	configured = false;
 }
 
 struct rte_vmap *

@@ -29,6 +29,7 @@
  */
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_errno.h>
 
@@ -100,8 +101,8 @@ stale_alloc(struct stale *s)
 }
 
 /* Before the free: the frame arrives, intact, and nothing faults. */
-static int
-stale_control(const struct dma_frame *f, uint32_t run)
+int
+dma_stale_control(const struct dma_frame *f, uint32_t run)
 {
 	unsigned int arrived, intact, faults = 0;
 	bool named;
@@ -120,8 +121,8 @@ stale_control(const struct dma_frame *f, uint32_t run)
 }
 
 /* After the free: the frame does not arrive, and a DMAR fault names the IOVA. */
-static int
-stale_probe(const struct dma_frame *f, uint32_t run)
+int
+dma_stale_probe(const struct dma_frame *f, uint32_t run, const char *requester)
 {
 	uint64_t start;
 	unsigned int arrived, intact, faults;
@@ -146,6 +147,8 @@ stale_probe(const struct dma_frame *f, uint32_t run)
 		" DMA-reachable: its frame arrived%s", f->iova,
 		intact ? " with the window's bytes" : "");
 	TEST_ASSERT(named, "no DMAR fault names IOVA 0x%" PRIx64, f->iova);
+	TEST_ASSERT(requester == NULL || strstr(line, requester) != NULL,
+		"the DMAR fault does not name device %s: %s", requester, line);
 	return dma_tx_release();
 }
 
@@ -164,7 +167,7 @@ stale_steps(struct stale *s)
 	TEST_ASSERT(f.iova != RTE_BAD_IOVA, "no IOVA");
 	dma_frame_fill(s->target, run, 0, f.len);
 	VMAP_TEST_VERIFY(s->vm);
-	TEST_ASSERT_SUCCESS(stale_control(&f, run), "control");
+	TEST_ASSERT_SUCCESS(dma_stale_control(&f, run), "control");
 
 	TEST_ASSERT_SUCCESS(window_free(s, s->target, s->size), "free");
 	s->target = NULL;
@@ -180,7 +183,7 @@ stale_steps(struct stale *s)
 	 */
 	dma_frame_fill(shadow, run, 0, f.len);
 	f.va = shadow;
-	TEST_ASSERT_SUCCESS(stale_probe(&f, run), "stale probe");
+	TEST_ASSERT_SUCCESS(dma_stale_probe(&f, run, NULL), "stale probe");
 
 	for (i = 0; i < s->nb_n; i++) {
 		TEST_ASSERT_SUCCESS(window_free(s, s->nb[i], s->size), "free neighbour");

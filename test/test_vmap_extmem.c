@@ -107,6 +107,12 @@ check_window(struct rte_vmap *vm, const char *va, size_t size, unsigned int prob
 	return ret;
 }
 
+int
+vmap_test_extmem_window(struct rte_vmap *vm, const void *va, size_t size, unsigned int probes)
+{
+	return check_window(vm, va, size, probes);
+}
+
 static int
 test_extmem_bad_params_rejected(void)
 {
