@@ -216,14 +216,18 @@ rte_vmap_destroy(struct rte_vmap *vm);
  * @param align
  *   Alignment of the start, a power of two; 0 = 4096. Never less than 4096.
  * @param socket_id
- *   NUMA socket of the backing memory; SOCKET_ID_ANY = the caller's socket.
+ *   NUMA socket of the backing memory, strict on hugepages: the window gets
+ *   that socket's memory or fails (ENOMEM), never another socket's.
+ *   SOCKET_ID_ANY = the caller's socket, or when it has no memory another
+ *   socket, which rte_vmap_find() then reports.
  * @return
  *   The window start, or NULL with rte_errno set:
  *   - EINVAL: vm NULL, size 0 or too large, align not a power of two,
  *     socket not present.
  *   - ENOMEM: VA or memory exhausted, even after purging lazily freed space
  *     and draining pools (this includes the system refusing to map, fault
- *     in or move backing pages).
+ *     in or move backing pages); with an explicit socket, that socket has
+ *     no free hugepages (other sockets' are not used).
  *   - any error the IOMMU driver's map returned; with the "vfio" driver,
  *     type1's: ENOSPC when the container holds dma_entry_limit entries
  *     (one per window: raise vfio_iommu_type1's dma_entry_limit), ENOMEM

@@ -113,30 +113,16 @@ vmap_host_alloc(struct rte_vmap *vm, unsigned int ar, size_t size)
 
 /* ---- windows ------------------------------------------------------------ */
 
-void *
-vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
-		bool block)
+/* A window on socket index ar (its arena), size and align already rounded. */
+static void *
+alloc_on(struct rte_vmap *vm, size_t size, size_t align, unsigned int ar, bool block)
 {
 	struct vmap_node *vn;
 	struct vmap_area *win;
 	enum vmap_undo undo = VMAP_UNDO_CLEAN;
 	bool pooled = true;
-	unsigned int ar;
 	int ret;
 
-	if (vm == NULL || size == 0 || size > vm->map_len ||
-			(align & (align - 1)) != 0 || align > vm->map_len) {
-		VMAP_LOG(ERR, "bad arguments: space %p size %zu align %zu", vm, size, align);
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	if (resolve_socket(vm, socket_id, &ar) != 0) {
-		VMAP_LOG(ERR, "%s: socket %d is not in the topology", vm->name, socket_id);
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	size = RTE_ALIGN_CEIL(size, VMAP_GRANULE);
-	align = RTE_MAX(align, (size_t)VMAP_GRANULE);
 	vn = vmap_node_of_caller(vm, ar);
 
 	win = vmap_pool_get(vn, size >> VMAP_GRANULE_SHIFT, align);
@@ -172,6 +158,43 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 	vmap_iova_publish(vm, win);
 	vmap_busy_insert(vm, win);
 	return (void *)win->start;
+}
+
+void *
+vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
+		bool block)
+{
+	unsigned int ar, i;
+	void *va;
+
+	if (vm == NULL || size == 0 || size > vm->map_len ||
+			(align & (align - 1)) != 0 || align > vm->map_len) {
+		VMAP_LOG(ERR, "bad arguments: space %p size %zu align %zu", vm, size, align);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (resolve_socket(vm, socket_id, &ar) != 0) {
+		VMAP_LOG(ERR, "%s: socket %d is not in the topology", vm->name, socket_id);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	size = RTE_ALIGN_CEIL(size, VMAP_GRANULE);
+	align = RTE_MAX(align, (size_t)VMAP_GRANULE);
+	va = alloc_on(vm, size, align, ar, block);
+	/*
+	 * An explicit socket is strict (hugepages are bound to it, see
+	 * map_run()). SOCKET_ID_ANY falls back to the other sockets in turn,
+	 * each its own arena, so the window reports the socket it got.
+	 */
+	for (i = 0; va == NULL && rte_errno == ENOMEM && socket_id == SOCKET_ID_ANY &&
+			i < vm->topo.nr_sockets; i++) {
+		if (i == ar)
+			continue;
+		VMAP_LOG(INFO, "%s: socket %d full, %zu bytes tried on socket %d", vm->name,
+			vm->topo.socket_id[ar], size, vm->topo.socket_id[i]);
+		va = alloc_on(vm, size, align, i, block);
+	}
+	return va;
 }
 
 int

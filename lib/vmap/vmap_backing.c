@@ -219,14 +219,26 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 		goto uncharge;
 	}
 	/*
-	 * Placement is a preference (MPOL_PREFERRED falls back by itself when
-	 * the socket is full): if it cannot even be asked for, the memory goes
-	 * where the kernel puts it, as on a machine without NUMA policy calls.
+	 * Hugepages are strict, as rte_malloc_socket(): MPOL_BIND, so a socket
+	 * without free hugepages fails the populate below (ENOMEM, nothing
+	 * kept) instead of silently taking another node's pages (the window's
+	 * socket is its arena's, so rte_vmap_find() would then be wrong).
+	 * SOCKET_ID_ANY falls back to another arena (vmap_alloc.c). 4 KiB
+	 * pages stay a preference: under MPOL_BIND a full node reclaims and
+	 * OOM-kills rather than failing. If the policy cannot even be asked
+	 * for, the memory goes where the kernel puts it, as on a machine
+	 * without NUMA policy calls.
 	 */
-	if (vmap_topo_place(&vm->topo, socket_idx, tmp, len) != 0)
+	if ((bk->page_size != RTE_VMAP_PAGE_4K ?
+			vmap_topo_bind(&vm->topo, socket_idx, tmp, len) :
+			vmap_topo_place(&vm->topo, socket_idx, tmp, len)) != 0)
 		VMAP_LOG(WARNING, "%s: backing at 0x%" PRIxPTR " not placed on socket %d",
 			vm->name, (uintptr_t)dst, vm->topo.socket_id[socket_idx]);
-	/* Fault in now, so that a shortage fails here and not as SIGBUS later. */
+	/*
+	 * Fault in now, so that a shortage fails here and not as SIGBUS later
+	 * (MADV_POPULATE_WRITE returns EFAULT where a touch of bound hugetlb
+	 * memory would raise SIGBUS).
+	 */
 	if (populate(tmp, len) != 0) {
 		ret = -ENOMEM;
 		goto unmap;

@@ -317,17 +317,20 @@ vmap_topo_caller_socket(const struct vmap_topo *topo)
 	return topo->cpu_socket[cpu];
 }
 
-/* mbind(MPOL_PREFERRED) of [start, end) to node: 0, or -1 and errno. */
+/*
+ * mbind() of [start, end) to node: MPOL_BIND when strict, else
+ * MPOL_PREFERRED (a full node falls back instead of failing). 0, or -1
+ * and errno.
+ */
 static int
-prefer_node(uintptr_t start, uintptr_t end, const unsigned long *nodemask)
+policy_node(uintptr_t start, uintptr_t end, const unsigned long *nodemask, bool strict)
 {
 	if (VMAP_FAULT(RTE_VMAP_FAULT_MBIND)) {
 		errno = ENOMEM;
 		return -1;
 	}
-	/* Preferred, not bind: a full socket falls back instead of failing. */
-	return mbind((void *)start, end - start, MPOL_PREFERRED, nodemask,
-		TOPO_NODEMASK_BITS, 0);
+	return mbind((void *)start, end - start, strict ? MPOL_BIND : MPOL_PREFERRED,
+		nodemask, TOPO_NODEMASK_BITS, 0);
 }
 
 /* The node has memory this process may use (and mbind() can name it). */
@@ -339,9 +342,9 @@ topo_node_has_memory(int node)
 	return numa_bitmask_isbitset(numa_all_nodes_ptr, node) != 0;
 }
 
-int
-vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
-		void *addr, size_t len)
+static int
+topo_set_policy(const struct vmap_topo *topo, unsigned int socket_idx,
+		void *addr, size_t len, bool strict)
 {
 	unsigned long nodemask[TOPO_NODEMASK_BITS / TOPO_LONG_BITS];
 	uintptr_t start, end, page;
@@ -367,11 +370,25 @@ vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
 	memset(nodemask, 0, sizeof(nodemask));
 	nodemask[node / TOPO_LONG_BITS] = 1UL << (node % TOPO_LONG_BITS);
 
-	if (prefer_node(start, end, nodemask) < 0) {
+	if (policy_node(start, end, nodemask, strict) < 0) {
 		ret = -errno;
 		VMAP_LOG(ERR, "mbind(%p, %zu, node %d): %s", (void *)start,
 			(size_t)(end - start), node, strerror(errno));
 		return ret;
 	}
 	return 0;
+}
+
+int
+vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
+		void *addr, size_t len)
+{
+	return topo_set_policy(topo, socket_idx, addr, len, false);
+}
+
+int
+vmap_topo_bind(const struct vmap_topo *topo, unsigned int socket_idx,
+		void *addr, size_t len)
+{
+	return topo_set_policy(topo, socket_idx, addr, len, true);
 }

@@ -48,5 +48,13 @@ unsigned int vmap_topo_caller_socket(const struct vmap_topo *topo);
  */
 int vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
 		void *addr, size_t len);
+/*
+ * As vmap_topo_place(), but strict (mbind, MPOL_BIND): the range gets the
+ * socket's memory or none. For hugetlb only, populated with
+ * MADV_POPULATE_WRITE, which then fails instead of a SIGBUS at first touch
+ * (4 KiB pages under MPOL_BIND would reclaim and OOM-kill instead).
+ */
+int vmap_topo_bind(const struct vmap_topo *topo, unsigned int socket_idx,
+		void *addr, size_t len);
 
 #endif /* _VMAP_TOPO_H_ */
