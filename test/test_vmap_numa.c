@@ -247,7 +247,9 @@ pool_on(struct rte_vmap *vm, size_t page_size, int socket_id, struct numa_tally 
 	struct rte_mempool *mp;
 	char name[RTE_MEMPOOL_NAMESIZE];
 
-	snprintf(name, sizeof(name), "numa_mp_%d_%zu", socket_id, page_size >> 12);
+	/* Short fields: a socket id and a page size in KiB fit the pool name. */
+	snprintf(name, sizeof(name), "numa_mp_%u_%u", (unsigned int)socket_id & 0xff,
+		(unsigned int)(page_size >> 10) & 0xfffff);
 	mp = rte_vmap_pktmbuf_pool_create(name, NUMA_POOL_MBUFS, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, vm, socket_id);
 	if (mp == NULL) {
