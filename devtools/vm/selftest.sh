@@ -14,7 +14,7 @@
 #                 NICs of a pair, without a DMAR fault
 #
 # Prints "PASS name" or "FAIL name: why" per check, then "N passed,
-# M failed"; exits 1 if a check failed. About 5 minutes under TCG.
+# M failed, K skipped" (test/vm/verdict.sh); exits 1 if a check failed. About 5 minutes under TCG.
 #
 #   devtools/vm/selftest.sh [--quick]    (--quick: no testpmd)
 
@@ -24,24 +24,14 @@ vm_dir=$(dirname "$(readlink -f "$0")")
 log_dir=$(cd "$vm_dir/../.." && pwd -P)/build/vm-logs/selftest
 run=("$vm_dir/run.sh" --log-dir "$log_dir" --timeout 300)
 quick=0
-passed=0
-failed=0
+# shellcheck source=test/vm/verdict.sh
+. "$vm_dir/../../test/vm/verdict.sh"
 
 case "${1:-}" in
 --quick) quick=1 ;;
 "") ;;
 *) echo "selftest: unknown option '$1'" >&2; exit 2 ;;
 esac
-
-pass() {
-	echo "PASS $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL $1: $2"
-	failed=$((failed + 1))
-}
 
 # check NAME EXPECTED-STATUS RUN-OPTIONS... -- COMMAND...
 check() {
@@ -138,5 +128,4 @@ if [ "$quick" -eq 0 ]; then
 	check_testpmd e1000e
 	check_testpmd virtio
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

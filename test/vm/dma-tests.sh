@@ -37,7 +37,7 @@
 
 set -u
 
-cd "$(dirname "$(readlink -f "$0")")/../.."
+cd "$(dirname "$(readlink -f "$0")")/../.." || exit 2
 
 read -r -a nics <<< "${VMAP_VM_NICS:-0000:00:10.0 0000:00:11.0}"
 all_tests=(vmap_dma_reach_autotest vmap_dma_stale_autotest vmap_dma_reach_big_autotest
@@ -62,25 +62,19 @@ lcores=0
 [ "$(nproc)" -ge 2 ] && lcores=0-1
 mkdir -p "$out"
 
-passed=0
-failed=0
-skipped=0
+# shellcheck source=test/vm/verdict.sh
+. test/vm/verdict.sh
 
 report() { # result name [detail...]
 	local result=$1 name=$2
 	shift 2
 	case "$result" in
-	PASS) passed=$((passed + 1)); echo "PASS $name" ;;
-	FAIL) failed=$((failed + 1))
+	PASS) pass "$name" ;;
+	FAIL)
 		# The first reason on the line, the others indented below it.
-		if [ $# -gt 0 ] && [ -n "$1" ]; then
-			echo "FAIL $name: $1"
-			shift
-		else
-			echo "FAIL $name"
-		fi
-		[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/  /' ;;
-	SKIP) skipped=$((skipped + 1)); echo "SKIP $name: $*" ;;
+		fail "$name" "${1:-no reason given}"
+		[ $# -gt 1 ] && printf '%s\n' "${@:2}" | sed 's/^/  /' ;;
+	SKIP) skip "$name" "$*" ;;
 	esac
 }
 
@@ -172,5 +166,4 @@ else
 	echo "DMAR fault lines in the kernel log: $faults (full output in $out)"
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+summary

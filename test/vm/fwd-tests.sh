@@ -76,26 +76,10 @@ runs=(
 app=$build_dir/app/vmap-fwd/dpdk-vmap-fwd
 out_dir=${VMAP_VM_OUT:-}
 read -r -a nics <<<"${VMAP_VM_NICS:-}"
-passed=0
-failed=0
-skipped=0
 work=$(mktemp -d /tmp/fwd-tests.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-
-pass() {
-	echo "PASS $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL $1: $2"
-	failed=$((failed + 1))
-}
-
-skip() {
-	echo "SKIP $1: $2"
-	skipped=$((skipped + 1))
-}
+# shellcheck source=test/vm/verdict.sh
+. test/vm/verdict.sh
 
 # Why no run can start here, or nothing.
 cannot_run() {
@@ -280,5 +264,4 @@ for r in "${runs[@]}"; do
 	echo "fwd-tests: fwd-$name took $((SECONDS - run_start)) s"
 done
 echo "fwd-tests: $((SECONDS - start)) s in all"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+summary

@@ -18,32 +18,16 @@
 
 set -u
 
-cd "$(dirname "$(readlink -f "$0")")/../.."
+cd "$(dirname "$(readlink -f "$0")")/../.." || exit 2
 
 bin=build/test/dpdk-vmap-test
 read -r -a nics <<< "${VMAP_VM_NICS:-0000:00:10.0 0000:00:11.0}"
 out="${VMAP_VM_OUT:-/tmp}/limits-tests"
 limit_file=/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
 low=${VMAP_VM_LOW_ENTRIES:-3000}
-passed=0
-failed=0
-skipped=0
 mkdir -p "$out"
-
-# The verdict of autotest $2 in log $1 (one "Test ..." line per command).
-verdict() {
-	local log=$1 name=$2 n=$3 line
-
-	line=$(grep -E '^Test (OK|Failed|Skipped)$' "$log" | sed -n "${n}p")
-	case "$line" in
-	"Test OK") echo "PASS $name"; passed=$((passed + 1)) ;;
-	"Test Skipped") echo "SKIP $name: skipped by the test"; skipped=$((skipped + 1)) ;;
-	*)
-		echo "FAIL $name: $(grep -m1 -E 'failed:|rte_errno' "$log" || echo "no result")"
-		failed=$((failed + 1))
-		;;
-	esac
-}
+# shellcheck source=test/vm/verdict.sh
+. test/vm/verdict.sh
 
 run() {
 	local log=$1
@@ -54,14 +38,16 @@ run() {
 
 if [ ! -e /dev/vfio/vfio ] || [ ! -w "$limit_file" ] || [ "${#nics[@]}" -lt 1 ]; then
 	for t in no_group entries range; do
-		echo "SKIP vmap_vfio_${t}_autotest: no VFIO type1 here (run in devtools/vm/run.sh)"
+		skip "vmap_vfio_${t}_autotest" "no VFIO type1 here (run in devtools/vm/run.sh)"
 	done
-	echo "0 passed, 0 failed, 3 skipped"
-	exit 0
+	summary
+	exit
 fi
 
 run "$out/no-group.log" --no-pci --file-prefix=vmap_nogroup -- vmap_vfio_no_group_autotest
-verdict "$out/no-group.log" vmap_vfio_no_group_autotest 1
+skip_re='skipped'
+fail_re='failed:|rte_errno'
+autotest_verdict "$out/no-group.log" vmap_vfio_no_group_autotest 1 "$skip_re" "$fail_re"
 
 saved=$(cat "$limit_file")
 echo "$low" > "$limit_file"
@@ -69,8 +55,6 @@ run "$out/entries.log" -a "${nics[0]}" --file-prefix=vmap_entries \
 	-- vmap_vfio_entries_autotest vmap_vfio_range_autotest
 echo "$saved" > "$limit_file"
 grep -E '^(VA|DOMAIN): refused' "$out/entries.log"
-verdict "$out/entries.log" vmap_vfio_entries_autotest 1
-verdict "$out/entries.log" vmap_vfio_range_autotest 2
-
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+autotest_verdict "$out/entries.log" vmap_vfio_entries_autotest 1 "$skip_re" "$fail_re"
+autotest_verdict "$out/entries.log" vmap_vfio_range_autotest 2 "$skip_re" "$fail_re"
+summary

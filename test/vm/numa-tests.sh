@@ -25,30 +25,9 @@ bin=build/test/dpdk-vmap-test
 out="${VMAP_VM_OUT:-/tmp}/numa-tests"
 nodes=$(find /sys/devices/system/node -maxdepth 1 -name "node[0-9]*" | wc -l)
 cpus=$(nproc)
-passed=0
-failed=0
-skipped=0
 mkdir -p "$out"
-
-# The verdict of autotest $2 in log $1, the $3rd "Test ..." line.
-verdict() {
-	local log=$1 name=$2 n=$3 line why
-
-	line=$(grep -E '^Test (OK|Failed|Skipped)$' "$log" | sed -n "${n}p")
-	case "$line" in
-	"Test OK") echo "PASS $name"; passed=$((passed + 1)) ;;
-	"Test Skipped")
-		why=$(grep -m1 -E 'one NUMA node|hugepages missing|not checked|no NUMA' "$log")
-		echo "SKIP $name: ${why:-skipped by the test}"
-		skipped=$((skipped + 1))
-		;;
-	*)
-		why=$(grep -m1 -E 'failed:|misplaced, [1-9]|asked for|several nodes|says socket' "$log")
-		echo "FAIL $name: ${why:-no result}"
-		failed=$((failed + 1))
-		;;
-	esac
-}
+# shellcheck source=test/vm/verdict.sh
+. test/vm/verdict.sh
 
 echo "numa-tests: $nodes nodes, $cpus CPUs"
 grep -H . /sys/devices/system/node/node*/hugepages/hugepages-2048kB/free_hugepages \
@@ -57,8 +36,8 @@ timeout 600 "$bin" -l "0-$((cpus - 1))" -n 1 --in-memory --no-telemetry --no-pci
 	--file-prefix=vmap_numa -- vmap_numa_autotest vmap_numa_strict_autotest \
 	> "$out/numa.log" 2>&1
 grep -E 'pages checked|sockets, .* lcores|socket .* full|fell back|taken' "$out/numa.log"
-verdict "$out/numa.log" vmap_numa_autotest 1
-verdict "$out/numa.log" vmap_numa_strict_autotest 2
-
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+skip_re='one NUMA node|hugepages missing|not checked|no NUMA'
+fail_re='failed:|misplaced, [1-9]|asked for|several nodes|says socket'
+autotest_verdict "$out/numa.log" vmap_numa_autotest 1 "$skip_re" "$fail_re"
+autotest_verdict "$out/numa.log" vmap_numa_strict_autotest 2 "$skip_re" "$fail_re"
+summary
