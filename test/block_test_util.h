@@ -29,7 +29,6 @@
 /* Internal: the block size, the hash of a sparse lcore set, reclaim. */
 #include "vmap_block.h"
 
-#define KIB ((size_t)1 << 10)
 #define BLK ((uintptr_t)VMAP_BLOCK_SIZE)
 #define GRAN ((size_t)4096)
 

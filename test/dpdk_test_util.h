@@ -20,10 +20,9 @@
 
 #include <rte_vmap.h>
 
+#include "test_vmap.h"
 #include "test.h"
 
-#define KIB ((size_t)1 << 10)
-#define MIB ((size_t)1 << 20)
 /* EXTMEM spaces describe every backing page: keep them small (4 KiB pages: 64 Ki memsegs). */
 #define DPDK_VA_SIZE ((size_t)256 << 20)
 

@@ -19,8 +19,8 @@
 #include <rte_vmap.h>
 #include <rte_vmap_fault.h>
 
-#define KIB ((size_t)1 << 10)
-#define MIB ((size_t)1 << 20)
+#include "test_vmap.h"
+
 
 /* A space configuration the scenario runs on. */
 struct fi_config {

@@ -16,6 +16,11 @@
 
 #include "test.h"
 
+/* Sizes, once for every test file. */
+#define KIB ((size_t)1 << 10)
+#define MIB ((size_t)1 << 20)
+#define GIB ((size_t)1 << 30)
+
 /* Fail the current test case unless the space is consistent. */
 #define VMAP_TEST_VERIFY(vm) \
 	TEST_ASSERT_SUCCESS(rte_vmap_verify(vm), "rte_vmap_verify() failed")

@@ -56,7 +56,6 @@
 #define HP1G_DIR "/sys/kernel/mm/hugepages/hugepages-1048576kB"
 #define HP1G_NR HP1G_DIR "/nr_hugepages"
 #define HP1G_FREE HP1G_DIR "/free_hugepages"
-#define GIB ((size_t)1 << 30)
 #define GIB_KB ((unsigned long)(GIB >> 10))
 /* The pages the suites need: two, so that running out is not the first page. */
 #define NEED_1G 2ul

@@ -24,11 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_vmap.h"
 #include "test.h"
 #include "test_vmap_free_tree_model.h"
 
 #define GRAN VMAP_GRANULE
-#define MIB (UINT64_C(1) << 20)
 
 /* A 1 MiB-aligned base for the named cases. */
 #define NAMED_BASE ((uintptr_t)UINT64_C(0x10000000000) + 64 * MIB)

@@ -30,7 +30,6 @@
 #include "vmap_private.h"
 
 #define SIM_PAGE 4096
-#define MIB ((size_t)1 << 20)
 
 /* Window sizes the round trips use: sub-page, page, odd, multi-hugepage. */
 static const size_t sim_sizes[] = {

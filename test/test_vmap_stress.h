@@ -21,10 +21,9 @@
 #include <rte_memory.h>
 #include <rte_vmap.h>
 
+#include "test_vmap.h"
 #include "vmap_test_util.h"
 
-#define KIB ((size_t)1 << 10)
-#define MIB ((size_t)1 << 20)
 
 /* Granule of every window (the API rounds sizes to it). */
 #define STRESS_GRANULE 4096
