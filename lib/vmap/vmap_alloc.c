@@ -49,7 +49,7 @@ fresh_range(struct rte_vmap *vm, unsigned int ar, size_t size, size_t align)
 			ret = -ENOMEM;
 		}
 		/* Bounded ladder: reclaim once, then fail; never loop. */
-		if (attempt == 0 && vmap_reclaim(vm) == 0)
+		if (attempt == 0 && !vmap_reclaim(vm))
 			break;
 	}
 	/* Say which ran out: the address space, or the memory behind it. */

@@ -135,7 +135,7 @@ vmap_iova_assign(struct rte_vmap *vm, struct vmap_area *va)
 		 * Pooled and lazily freed ranges keep their IOVA: when the range
 		 * is used up, reclaim them (as for VA) and try once more.
 		 */
-		if (attempt != 0 && vmap_reclaim(vm) == 0)
+		if (attempt != 0 && !vmap_reclaim(vm))
 			break;
 		spare = vmap_area_new();
 		if (spare == NULL) {

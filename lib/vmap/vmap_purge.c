@@ -652,7 +652,7 @@ vmap_purge_locked(struct rte_vmap *vm, bool full, int *err)
 	return bytes;
 }
 
-uint64_t
+bool
 vmap_reclaim(struct rte_vmap *vm)
 {
 	uint64_t drains = __atomic_load_n(&vm->nr_drains, __ATOMIC_ACQUIRE);
@@ -669,7 +669,7 @@ vmap_reclaim(struct rte_vmap *vm)
 	other = __atomic_load_n(&vm->nr_drains, __ATOMIC_RELAXED) != drains;
 	bytes = vmap_purge_locked(vm, true, NULL);
 	pthread_mutex_unlock(&vm->purge_lock);
-	return bytes != 0 || !other ? bytes : UINT64_MAX;
+	return bytes != 0 || other;
 }
 
 void

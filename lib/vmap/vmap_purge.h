@@ -33,10 +33,10 @@ uint64_t vmap_purge_locked(struct rte_vmap *vm, bool full, int *err);
 void vmap_purge_final(struct rte_vmap *vm);
 /*
  * Pressure: purge and drain every pool, so that everything not in a live
- * window is free again. Returns the bytes made free; UINT64_MAX if none
- * but another full purge ran while this one waited for purge_lock (what
- * it made free the caller did not see: it tries again); 0 if nothing was.
+ * window is free again. True if the caller's retry may succeed: this drain
+ * made something free, or another full purge ran while this one waited
+ * for purge_lock (what it made free the caller's try did not see).
  */
-uint64_t vmap_reclaim(struct rte_vmap *vm);
+bool vmap_reclaim(struct rte_vmap *vm);
 
 #endif /* _VMAP_PURGE_H_ */
