@@ -299,7 +299,7 @@ test_place_emulated_only_socket_is_noop(void)
 
 	p = map_pages(len);
 	TEST_ASSERT_NOT_NULL(p, "mmap %zu bytes", len);
-	ret = vmap_topo_place(topo, idx, p, len);
+	ret = vmap_topo_place(topo, idx, p, len, false);
 	memset(p, 0x5a, len);
 	munmap(p, len);
 	TEST_ASSERT_SUCCESS(ret, "place on modelled socket %d: %d",
@@ -320,7 +320,7 @@ test_place_machine_socket_prefers_node(void)
 	p = map_pages(len);
 	TEST_ASSERT_NOT_NULL(p, "mmap %zu bytes", len);
 
-	ret = vmap_topo_place(topo, 0, p, len);
+	ret = vmap_topo_place(topo, 0, p, len, false);
 	memset(mask, 0, sizeof(mask));
 	if (ret == 0 && topo->numa_ok) {
 		if (get_mempolicy(&mode, mask, TEST_NODEMASK_BITS, p, MPOL_F_ADDR) < 0)
@@ -351,7 +351,7 @@ test_place_bad_socket_index_rejected(void)
 	TEST_ASSERT_SUCCESS(vmap_topo_load(topo, NULL), "load the machine");
 	p = map_pages(len);
 	TEST_ASSERT_NOT_NULL(p, "mmap %zu bytes", len);
-	ret = vmap_topo_place(topo, topo->nr_sockets, p, len);
+	ret = vmap_topo_place(topo, topo->nr_sockets, p, len, false);
 	munmap(p, len);
 	TEST_ASSERT_EQUAL(ret, -EINVAL, "socket index %u gave %d",
 		topo->nr_sockets, ret);

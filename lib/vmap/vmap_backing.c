@@ -229,9 +229,8 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 	 * for, the memory goes where the kernel puts it, as on a machine
 	 * without NUMA policy calls.
 	 */
-	if ((bk->page_size != RTE_VMAP_PAGE_4K ?
-			vmap_topo_bind(&vm->topo, socket_idx, tmp, len) :
-			vmap_topo_place(&vm->topo, socket_idx, tmp, len)) != 0)
+	if (vmap_topo_place(&vm->topo, socket_idx, tmp, len,
+			bk->page_size != RTE_VMAP_PAGE_4K) != 0)
 		VMAP_LOG(WARNING, "%s: backing at 0x%" PRIxPTR " not placed on socket %d",
 			vm->name, (uintptr_t)dst, vm->topo.socket_id[socket_idx]);
 	/*

@@ -342,8 +342,8 @@ topo_node_has_memory(int node)
 	return numa_bitmask_isbitset(numa_all_nodes_ptr, node) != 0;
 }
 
-static int
-topo_set_policy(const struct vmap_topo *topo, unsigned int socket_idx,
+int
+vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
 		void *addr, size_t len, bool strict)
 {
 	unsigned long nodemask[TOPO_NODEMASK_BITS / TOPO_LONG_BITS];
@@ -377,18 +377,4 @@ topo_set_policy(const struct vmap_topo *topo, unsigned int socket_idx,
 		return ret;
 	}
 	return 0;
-}
-
-int
-vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
-		void *addr, size_t len)
-{
-	return topo_set_policy(topo, socket_idx, addr, len, false);
-}
-
-int
-vmap_topo_bind(const struct vmap_topo *topo, unsigned int socket_idx,
-		void *addr, size_t len)
-{
-	return topo_set_policy(topo, socket_idx, addr, len, true);
 }

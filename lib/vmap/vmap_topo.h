@@ -42,19 +42,15 @@ int vmap_topo_socket_index(const struct vmap_topo *topo, int socket_id);
 /* Socket index of the calling thread: its lcore's, or for a non-EAL thread its CPU's. */
 unsigned int vmap_topo_caller_socket(const struct vmap_topo *topo);
 /*
- * Bind [addr, addr + len) to the socket's memory with libnuma (mbind,
- * preferred), before it is faulted in. A no-op when the socket is modelled
- * only (emulated) or libnuma is unavailable. Returns 0 or -errno.
+ * Bind [addr, addr + len) to the socket's memory with libnuma (mbind),
+ * before it is faulted in: preferred, or with strict MPOL_BIND, so that
+ * the range gets the socket's memory or none. Strict is for hugetlb only,
+ * populated with MADV_POPULATE_WRITE, which then fails instead of a SIGBUS
+ * at first touch (4 KiB pages under MPOL_BIND would reclaim and OOM-kill
+ * instead). A no-op when the socket is modelled only (emulated) or libnuma
+ * is unavailable. Returns 0 or -errno.
  */
 int vmap_topo_place(const struct vmap_topo *topo, unsigned int socket_idx,
-		void *addr, size_t len);
-/*
- * As vmap_topo_place(), but strict (mbind, MPOL_BIND): the range gets the
- * socket's memory or none. For hugetlb only, populated with
- * MADV_POPULATE_WRITE, which then fails instead of a SIGBUS at first touch
- * (4 KiB pages under MPOL_BIND would reclaim and OOM-kill instead).
- */
-int vmap_topo_bind(const struct vmap_topo *topo, unsigned int socket_idx,
-		void *addr, size_t len);
+		void *addr, size_t len, bool strict);
 
 #endif /* _VMAP_TOPO_H_ */
