@@ -88,7 +88,7 @@ static const char *const vp_fig_name[VP_NR_FIGS] = {
 	"vfio_va", "vfio_domain", "none", "dpdk", "ioctl",
 };
 
-/* EAL's container fd for the ioctl figure, or -1 (figure left out). */
+/* EAL's container for the ioctl figure; fd -1: figure left out. */
 static struct vfio_container vp_container = { .fd = -1 };
 
 static double

@@ -39,7 +39,7 @@ domain_default_range(struct rte_vmap *vm)
 	uintptr_t base;
 	int ret;
 
-	ret = vmap_va_reserve(vm->name, vm->iova_size, VMAP_GRANULE, vmap_dma_limit(), &base);
+	ret = vmap_va_reserve(vm->name, vm->iova_size, VMAP_GRANULE, vm->dma_limit, &base);
 	if (ret != 0)
 		return ret;
 	vm->iova_resv = base;

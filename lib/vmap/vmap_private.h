@@ -145,6 +145,8 @@ struct rte_vmap {
 	size_t lazy_max;
 
 	uintptr_t map_base;    /**< the mmap()ed reservation (page aligned) */
+	/** Every reservation ends below it (vmap_dma_limit(), read at creation). */
+	uint64_t dma_limit;
 	size_t map_len;
 	uint64_t *iova_table;  /**< per granule of the reservation */
 	size_t iova_table_len; /**< bytes mapped for it */

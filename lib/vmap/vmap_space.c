@@ -95,7 +95,8 @@ reserve(struct rte_vmap *vm)
 	uintptr_t base;
 	int ret;
 
-	ret = vmap_va_reserve(vm->name, vm->map_len, vmap_space_align(vm), vmap_dma_limit(),
+	vm->dma_limit = vmap_dma_limit();
+	ret = vmap_va_reserve(vm->name, vm->map_len, vmap_space_align(vm), vm->dma_limit,
 		&base);
 	if (ret != 0)
 		return ret;
