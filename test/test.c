@@ -34,6 +34,7 @@
 #include <rte_string_fns.h>
 
 #include "test.h"
+#include "test_vmap.h"
 
 #define TEST_PROMPT "RTE>> "
 #define TEST_MAX_EXTRA_ARGS 64
@@ -378,11 +379,53 @@ add_extra_args(int argc, char **argv, char **new_argv, char *params)
 	return n + argc;
 }
 
+/*
+ * VMAP_TEST_HUGEPAGES=auto (set by the meson tests): whether EAL gets
+ * hugepages is decided when the test starts, from the 2 MiB pages free
+ * then, not when the build was configured. With fewer than
+ * VMAP_TEST_MIN_HUGEPAGES free, "--in-memory" in argv becomes
+ * "--no-huge -m 512" (EAL refuses the two together); a test that needs
+ * hugepages (VMAP_TEST_NEEDS_HUGEPAGES=1) is then skipped. Returns argc,
+ * argv rewritten into out (room for argc + 3), or -1 for the skip.
+ */
+static int
+choose_hugepages(int argc, char **argv, char **out)
+{
+	static char no_huge[] = "--no-huge", dash_m[] = "-m", mem[] = "512";
+	const char *mode = getenv("VMAP_TEST_HUGEPAGES");
+	const char *needs = getenv("VMAP_TEST_NEEDS_HUGEPAGES");
+	unsigned long nr = vmap_test_free_hugepages();
+	int i, n = 0;
+
+	if (mode == NULL || strcmp(mode, "auto") != 0 || nr >= VMAP_TEST_MIN_HUGEPAGES)
+		return argc;
+	if (needs != NULL && strcmp(needs, "1") == 0) {
+		printf("SKIP: %lu free 2 MiB hugepages, fewer than %u: this test needs "
+			"hugepages (devtools/setup.sh reserves them)\n", nr,
+			VMAP_TEST_MIN_HUGEPAGES);
+		return -1;
+	}
+	printf("vmap-test: %lu free 2 MiB hugepages, fewer than %u: EAL runs with "
+		"--no-huge -m 512\n", nr, VMAP_TEST_MIN_HUGEPAGES);
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--in-memory") != 0) {
+			out[n++] = argv[i];
+			continue;
+		}
+		out[n++] = no_huge;
+		out[n++] = dash_m;
+		out[n++] = mem;
+	}
+	out[n] = NULL;
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
 	char *new_argv[argc + TEST_MAX_EXTRA_ARGS + 1];
-	char *tests[argc + TEST_MAX_EXTRA_ARGS + 1];
+	char *huge_argv[argc + TEST_MAX_EXTRA_ARGS + 4];
+	char *tests[argc + TEST_MAX_EXTRA_ARGS + 4];
 	char *params, *extra_params = NULL;
 	char *dpdk_test, *commands;
 	int test_count = 0;
@@ -396,6 +439,15 @@ main(int argc, char **argv)
 			return EXIT_FAILURE;
 		argc = add_extra_args(argc, argv, new_argv, extra_params);
 		argv = new_argv;
+	}
+	ret = choose_hugepages(argc, argv, huge_argv);
+	if (ret < 0) {
+		free(extra_params);
+		return TEST_SKIPPED;
+	}
+	if (ret != argc) {
+		argc = ret;
+		argv = huge_argv;
 	}
 
 	ret = rte_eal_init(argc, argv);

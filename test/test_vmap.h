@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_eal.h>
 #include <rte_vmap.h>
 
 #include "test.h"
@@ -60,6 +61,9 @@ vmap_test_process_hugetlb_kb(void)
 	return kb;
 }
 
+/* Free 2 MiB hugepages below which tests run without them. */
+#define VMAP_TEST_MIN_HUGEPAGES 64u
+
 /*
  * The backing page size tests use: 2 MiB when enough hugepages are free,
  * else 4 KiB (the library's no-hugepage mode), so the suites run anywhere.
@@ -67,7 +71,21 @@ vmap_test_process_hugetlb_kb(void)
 static inline size_t
 vmap_test_page_size(void)
 {
-	return vmap_test_free_hugepages() >= 64 ? RTE_VMAP_PAGE_2M : RTE_VMAP_PAGE_4K;
+	return vmap_test_free_hugepages() >= VMAP_TEST_MIN_HUGEPAGES ?
+		RTE_VMAP_PAGE_2M : RTE_VMAP_PAGE_4K;
+}
+
+/*
+ * The IOVA mode for a test space on pages of page_size that does not test
+ * IOVA modes: AUTO, except on 4 KiB pages under EAL's PA mode, where AUTO
+ * would be PA and the library refuses PA on 4 KiB pages (the kernel moves
+ * them) without a driver that pins: VA there.
+ */
+static inline enum rte_vmap_iova_mode
+vmap_test_iova_mode(size_t page_size)
+{
+	return page_size == RTE_VMAP_PAGE_4K && rte_eal_iova_mode() == RTE_IOVA_PA ?
+		RTE_VMAP_IOVA_VA : RTE_VMAP_IOVA_AUTO;
 }
 
 /* Parameters of a small test space: 1 GiB of VA, default everything else. */
@@ -78,6 +96,16 @@ vmap_test_params(struct rte_vmap_params *p, const char *name)
 	p->name = name;
 	p->va_size = (size_t)1 << 30;
 	p->page_size = vmap_test_page_size();
+	p->iova_mode = vmap_test_iova_mode(p->page_size);
+}
+
+/* The same on 4 KiB pages, whatever hugepages there are. */
+static inline void
+vmap_test_params_4k(struct rte_vmap_params *p, const char *name)
+{
+	vmap_test_params(p, name);
+	p->page_size = RTE_VMAP_PAGE_4K;
+	p->iova_mode = vmap_test_iova_mode(p->page_size);
 }
 
 #endif /* _TEST_VMAP_H_ */

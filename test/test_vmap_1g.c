@@ -51,6 +51,7 @@
 
 #include "test.h"
 #include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "test_vmap_perf.h"
 
 #define HP1G_DIR "/sys/kernel/mm/hugepages/hugepages-1048576kB"
@@ -341,20 +342,6 @@ test_1g_virt2iova_va(void)
 	return TEST_SUCCESS;
 }
 
-/* Physical address of addr from /proc/self/pagemap; 0 if it shows none. */
-static uint64_t
-pagemap_pa(int fd, const void *addr)
-{
-	uint64_t ent, pfn;
-
-	if (pread(fd, &ent, sizeof(ent), (off_t)((uintptr_t)addr >> 12) * 8) != sizeof(ent))
-		return 0;
-	pfn = ent & ((UINT64_C(1) << 55) - 1);
-	if ((ent >> 63) == 0 || pfn == 0)
-		return 0;
-	return (pfn << 12) | ((uintptr_t)addr & 4095);
-}
-
 static int
 test_1g_virt2iova_pa_is_pagemap(void)
 {
@@ -384,10 +371,10 @@ test_1g_virt2iova_pa_is_pagemap(void)
 		return TEST_SKIPPED;
 	}
 	TEST_ASSERT_NOT_NULL(w, "alloc: %s", rte_strerror(rte_errno));
-	pa0 = pagemap_pa(fd, w);
+	pa0 = vmap_test_pagemap_pa(fd, w);
 	TEST_ASSERT(pa0 != 0, "no frame for %p", w);
 	for (off = 0; off < (256 << 20); off += (3 << 20) + 4096 + 123) {
-		uint64_t pa = pagemap_pa(fd, w + off);
+		uint64_t pa = vmap_test_pagemap_pa(fd, w + off);
 
 		TEST_ASSERT_EQUAL(rte_vmap_virt2iova(vm, w + off), pa,
 			"PA mode: IOVA 0x%" PRIx64 " of %p, pagemap 0x%" PRIx64,

@@ -251,9 +251,8 @@ test_purge_decays_idle_pools(void)
 	void *w[256];
 	unsigned int i;
 
-	vmap_test_params(&p, "alloc_decay");
+	vmap_test_params_4k(&p, "alloc_decay");
 	/* 4 KiB pages: no window shares a page, memory follows the ranges. */
-	p.page_size = RTE_VMAP_PAGE_4K;
 	p.nr_nodes = 1;
 	p.lazy_max = 1 << 20;
 	space = rte_vmap_create(&p);
@@ -372,8 +371,7 @@ test_pressure_drains_pools(void)
 	void *w[256], *big;
 	unsigned int i, n = 0;
 
-	vmap_test_params(&p, "alloc_small");
-	p.page_size = RTE_VMAP_PAGE_4K;
+	vmap_test_params_4k(&p, "alloc_small");
 	p.va_size = 1 << 20;
 	small = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(small, "create: %d", rte_errno);

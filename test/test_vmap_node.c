@@ -151,9 +151,8 @@ test_three_sockets_geometry(void)
 
 	for (i = 0; i < RTE_DIM(va_sizes); i++) {
 		for (k = 0; k < RTE_DIM(nr_nodes); k++) {
-			vmap_test_params(&p, "node_3sock");
+			vmap_test_params_4k(&p, "node_3sock");
 			p.topology = THREE_PACKAGES;
-			p.page_size = RTE_VMAP_PAGE_4K;
 			p.va_size = va_sizes[i];
 			p.nr_nodes = nr_nodes[k];
 			vm = rte_vmap_create(&p);
@@ -202,9 +201,8 @@ test_socket_arena_exhaustion_stays_on_socket(void)
 	void *w[64];
 	unsigned int n = 0, i;
 
-	vmap_test_params(&p, "node_full");
+	vmap_test_params_4k(&p, "node_full");
 	p.topology = TWO_PACKAGES;
-	p.page_size = RTE_VMAP_PAGE_4K;
 	p.va_size = 512 << 10;
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);

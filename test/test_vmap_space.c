@@ -143,8 +143,7 @@ test_create_4k_pages_needs_no_hugepages(void)
 	struct rte_vmap *vm;
 	char *w;
 
-	vmap_test_params(&p, "sp_4k");
-	p.page_size = RTE_VMAP_PAGE_4K;
+	vmap_test_params_4k(&p, "sp_4k");
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create failed: %d", rte_errno);
 	w = rte_vmap_alloc(vm, 3 * 4096, 0, SOCKET_ID_ANY);

@@ -5,6 +5,10 @@
 
     vmap_fwd_test.py TEST --app PATH [--lcores 0-1] [--no-huge]
 
+Without --no-huge, hugepages are used when at least 64 free 2 MiB pages are
+there as the test starts; else EAL runs --no-huge -m 512 and the space has
+4 KiB pages (the test says which).
+
 TEST is one of:
   ring        two net_ring ports, frames sent first, forwarded both ways
   null        two net_null ports, 2 RX queues each: counters consistent
@@ -58,6 +62,19 @@ def check(cond, msg):
     if not cond:
         raise Failure(msg)
     log('ok: ' + msg)
+
+
+# Free 2 MiB hugepages below which the forwarder runs without them.
+MIN_HUGEPAGES = 64
+
+
+def free_hugepages():
+    """The machine's free 2 MiB hugepages now (0 when it has none)."""
+    try:
+        with open('/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages') as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 0
 
 
 # ---- running the forwarder ----------------------------------------------
@@ -525,6 +542,11 @@ def main():
     ap.add_argument('--no-huge', action='store_true',
                     help='EAL --no-huge -m 512 and a space on 4 KiB pages')
     opts = ap.parse_args()
+    if not opts.no_huge:
+        free = free_hugepages()
+        if free < MIN_HUGEPAGES:
+            log('%d free 2 MiB hugepages, fewer than %d: --no-huge' % (free, MIN_HUGEPAGES))
+            opts.no_huge = True
 
     scratch = tempfile.mkdtemp(prefix='vmap_fwd_%s_' % opts.test)
     try:

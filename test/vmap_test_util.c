@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <rte_lcore.h>
 
@@ -80,4 +81,18 @@ vmap_test_rec_count(const struct vmap_test_rec *rec, unsigned int n, bool stale)
 	for (i = 0; i < n; i++)
 		nr += stale ? rec[i].stale : rec[i].live;
 	return nr;
+}
+
+uint64_t
+vmap_test_pagemap_pa(int fd, const void *addr)
+{
+	uint64_t ent, pfn;
+
+	if (pread(fd, &ent, sizeof(ent), (off_t)((uintptr_t)addr >> 12) * 8) != sizeof(ent))
+		return 0;
+	/* Bits 0-54 the frame, bit 63 present (Documentation/admin-guide/mm/pagemap.rst). */
+	pfn = ent & ((UINT64_C(1) << 55) - 1);
+	if ((ent >> 63) == 0 || pfn == 0)
+		return 0;
+	return (pfn << 12) | ((uintptr_t)addr & 4095);
 }

@@ -10,7 +10,7 @@
  * overlap test, the failure report and stop flag of roles running on
  * several lcores at once, and the table a recording IOMMU driver keeps of
  * what it was given (the checks of the driver contract stay with each
- * suite: they differ).
+ * suite: they differ), and a page's physical address from pagemap.
  */
 
 #include <stdbool.h>
@@ -86,5 +86,12 @@ void vmap_test_rec_flushed(struct vmap_test_rec *rec, unsigned int n, rte_iova_t
 
 /* How many of the n entries are stale (stale true) or live (false). */
 unsigned int vmap_test_rec_count(const struct vmap_test_rec *rec, unsigned int n, bool stale);
+
+/*
+ * Physical address of addr read from /proc/self/pagemap (fd open on it);
+ * 0 if the page is not present or the kernel hides frame numbers (they
+ * need CAP_SYS_ADMIN).
+ */
+uint64_t vmap_test_pagemap_pa(int fd, const void *addr);
 
 #endif /* _VMAP_TEST_UTIL_H_ */

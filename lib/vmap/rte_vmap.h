@@ -77,7 +77,14 @@ enum rte_vmap_iova_mode {
 	RTE_VMAP_IOVA_AUTO = 0,
 	/** The IOVA of a byte is its virtual address. */
 	RTE_VMAP_IOVA_VA,
-	/** The IOVA is the physical address of the backing page plus the offset. */
+	/**
+	 * The IOVA is the physical address of the backing page plus the
+	 * offset. Needs hugepages (which the kernel never moves) or, on 4 KiB
+	 * pages, an IOMMU driver that pins what it maps
+	 * (RTE_VMAP_IOMMU_F_PINS: "vfio"); otherwise rte_vmap_create()
+	 * refuses the space (ENOTSUP), as EAL reports physical addresses
+	 * unavailable without hugepages.
+	 */
 	RTE_VMAP_IOVA_PA,
 	/**
 	 * The IOVA is allocated from the space's own IOVA range and the IOMMU
@@ -165,7 +172,9 @@ struct rte_vmap_stats {
  *     va_size (or, DOMAIN mode with iova_base 0, of iova_size) lies below
  *     its address width, where devices can reach it.
  *   - ENOTSUP: no hugepages of that size on this system; RTE_VMAP_IOVA_PA
- *     and /proc/self/pagemap cannot be opened.
+ *     (or AUTO resolving to it) on 4 KiB pages with a driver that does not
+ *     pin (not RTE_VMAP_IOMMU_F_PINS: "none", "sim"); RTE_VMAP_IOVA_PA and
+ *     /proc/self/pagemap cannot be opened.
  *   - any error the IOMMU driver's open returned; with the "vfio" driver:
  *     ENODEV (VFIO not enabled, or no container with a group: no device
  *     on vfio-pci probed), ENOTSUP (VFIO in no-IOMMU mode), ERANGE (the

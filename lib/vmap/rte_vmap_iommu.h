@@ -76,6 +76,15 @@ struct rte_vmap_iommu_ops {
  */
 #define RTE_VMAP_IOMMU_F_EAL_DOMAIN (UINT32_C(1) << 0)
 
+/**
+ * The driver's map pins the pages it maps (VFIO type1 does, with a
+ * long-term pin): the kernel cannot move them while they are mapped. Only
+ * such a driver may serve an RTE_VMAP_IOVA_PA space on 4 KiB pages; with
+ * any other driver a compacted or migrated 4 KiB page would leave a
+ * device the physical address of memory that is no longer the window's.
+ */
+#define RTE_VMAP_IOMMU_F_PINS (UINT32_C(1) << 1)
+
 /** Where a space's windows live in VA and in IOVA, for a driver's open. */
 struct rte_vmap_iommu_space {
 	uintptr_t va_base;     /**< start of the VA reservation */

@@ -80,6 +80,26 @@ vmap_backing_probe(size_t page_size)
 	return 0;
 }
 
+/*
+ * Whether a physical address read from pagemap stays the page's for the
+ * window's life. Hugepages are never moved by the kernel; 4 KiB pages are
+ * (compaction, NUMA balancing, and mlock() does not stop it), unless the
+ * IOMMU driver pins them. DPDK's EAL draws the same line: without
+ * hugepages it reports physical addresses unavailable.
+ */
+static bool
+pa_stays_true(const struct rte_vmap *vm)
+{
+	if (vm->backing.page_size != RTE_VMAP_PAGE_4K ||
+			(vm->iommu->flags & RTE_VMAP_IOMMU_F_PINS) != 0)
+		return true;
+	VMAP_LOG(ERR, "%s: PA mode on 4 KiB pages with the \"%s\" driver: the kernel may "
+		"move a 4 KiB page (compaction, NUMA balancing; mlock() does not stop it) and "
+		"a device would keep its old physical address; use 2M or 1G pages, IOVA mode "
+		"VA or DOMAIN, or the \"vfio\" driver, which pins", vm->name, vm->iommu->name);
+	return false;
+}
+
 int
 vmap_backing_init(struct rte_vmap *vm)
 {
@@ -102,6 +122,10 @@ vmap_backing_init(struct rte_vmap *vm)
 	for (i = 0; i < VMAP_BACKING_STRIPES; i++)
 		rte_spinlock_init(&bk->stripe[i]);
 	bk->pagemap_fd = -1;
+	if (vm->iova_mode == RTE_VMAP_IOVA_PA && !pa_stays_true(vm)) {
+		vmap_backing_fini(vm);
+		return -ENOTSUP;
+	}
 	if (vm->iova_mode == RTE_VMAP_IOVA_PA) {
 		bk->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 		if (bk->pagemap_fd < 0) {

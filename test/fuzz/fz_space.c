@@ -96,6 +96,15 @@ bad_create(struct fz_ctx *c, uint8_t which)
 		p.iommu = "sim";
 		p.iommu_args = "pages=1";
 		break;
+	case 19:
+		/* Neither driver here pins: PA on 4 KiB pages would go stale. */
+		p.iova_mode = RTE_VMAP_IOVA_PA;
+		p.page_size = FZ_PAGE;
+		p.flags &= ~RTE_VMAP_F_EXTMEM;
+		p.iova_base = 0;
+		p.iova_size = 0;
+		expect = ENOTSUP;
+		break;
 	default:
 		return;
 	}

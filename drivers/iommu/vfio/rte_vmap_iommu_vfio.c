@@ -224,7 +224,7 @@ static struct rte_vmap_iommu_ops iommu_vfio_ops = {
 	.map = vfio_map,
 	.unmap = vfio_unmap,
 	.flush = vfio_flush,
-	.flags = RTE_VMAP_IOMMU_F_EAL_DOMAIN,
+	.flags = RTE_VMAP_IOMMU_F_EAL_DOMAIN | RTE_VMAP_IOMMU_F_PINS,
 };
 
 RTE_VMAP_IOMMU_REGISTER(iommu_vfio_ops);
