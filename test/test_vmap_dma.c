@@ -24,10 +24,21 @@
  * crosses two IOMMU pages. Needs two ports cabled back to back (the QEMU
  * guest of devtools/vm/, run by test/vm/dma-tests.sh); skips otherwise.
  * The stale-IOVA cases are test_vmap_dma_stale.c.
+ *
+ * vmap_dma_pa_autotest: PA mode in a guest without an IOMMU (run.sh --aw
+ * none: the NICs on uio_pci_generic, EAL runs IOVA as PA), the "none"
+ * driver: the NIC reads each window at its physical address. 4 KiB
+ * windows (a frame never crosses a backing page), on 2 MiB pages and on
+ * 1 GiB pages when the guest has them. Every frame's IOVA is pagemap's;
+ * then the guest's memory is compacted, the IOVAs checked again, and only
+ * then the frames are sent. PA on 4 KiB pages is refused (ENOTSUP).
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -35,6 +46,7 @@
 
 #include "test_vmap.h"
 #include "test_vmap_dma.h"
+#include "vmap_test_util.h"
 
 #define BIG_N 100000
 
@@ -44,16 +56,18 @@ struct reach {
 	bool block;
 	unsigned int n;
 	unsigned int sample; /* windows sent; n: all */
+	size_t page_size;
 	struct rte_vmap *vm;
 	void **win;
 	struct dma_frame *frames;
 	uint32_t run;
 };
 
+/* PA: 4 KiB only, or a window could cross into a hugepage elsewhere in memory. */
 static size_t
 win_size(const struct reach *r, unsigned int i)
 {
-	return r->n > 1000 ? 4096 : 4096 * (1 + i % 2);
+	return r->n > 1000 || r->mode == RTE_VMAP_IOVA_PA ? 4096 : 4096 * (1 + i % 2);
 }
 
 static void
@@ -189,6 +203,49 @@ reach_free(struct reach *r)
 	return TEST_SUCCESS;
 }
 
+/* PA: every frame's IOVA is its page's physical address, read from pagemap. */
+static int
+reach_pa_check(const struct reach *r, int pagemap, const char *when)
+{
+	unsigned int i;
+	uint64_t pa;
+
+	for (i = 0; i < r->n; i++) {
+		pa = vmap_test_pagemap_pa(pagemap, r->frames[i].va);
+		TEST_ASSERT_EQUAL(pa, r->frames[i].iova, "%s: window %u: IOVA 0x%" PRIx64
+			", pagemap 0x%" PRIx64, when, i, r->frames[i].iova, pa);
+	}
+	return TEST_SUCCESS;
+}
+
+/*
+ * PA: the IOVAs are pagemap's, and still are after the guest's memory is
+ * compacted (which moves 4 KiB pages, never hugepages); the frames are
+ * sent after it.
+ */
+static int
+reach_pa(const struct reach *r)
+{
+	int pagemap = open("/proc/self/pagemap", O_RDONLY);
+	int compact, ret;
+
+	TEST_ASSERT(pagemap >= 0, "/proc/self/pagemap: %s", strerror(errno));
+	ret = reach_pa_check(r, pagemap, "after the fill");
+	if (ret == TEST_SUCCESS) {
+		compact = open("/proc/sys/vm/compact_memory", O_WRONLY);
+		if (compact < 0 || write(compact, "1", 1) != 1) {
+			printf("dma: cannot compact memory: %s\n", strerror(errno));
+			ret = TEST_FAILED;
+		}
+		if (compact >= 0)
+			close(compact);
+	}
+	if (ret == TEST_SUCCESS)
+		ret = reach_pa_check(r, pagemap, "after the compaction");
+	close(pagemap);
+	return ret;
+}
+
 static int
 reach_steps(struct reach *r)
 {
@@ -205,6 +262,8 @@ reach_steps(struct reach *r)
 		t_fill);
 	if (ret == TEST_SUCCESS)
 		VMAP_TEST_VERIFY(r->vm);
+	if (ret == TEST_SUCCESS && r->mode == RTE_VMAP_IOVA_PA)
+		ret = reach_pa(r);
 	if (ret == TEST_SUCCESS)
 		ret = reach_send(r);
 	if (reach_free(r) != TEST_SUCCESS)
@@ -213,22 +272,25 @@ reach_steps(struct reach *r)
 }
 
 static int
-run_reach(enum rte_vmap_iova_mode mode, bool block, unsigned int n, unsigned int sample)
+run_reach_paged(enum rte_vmap_iova_mode mode, bool block, unsigned int n, unsigned int sample,
+		size_t page_size)
 {
-	struct reach r = { .mode = mode, .block = block, .n = n, .sample = sample };
+	struct reach r = {
+		.mode = mode, .block = block, .n = n, .sample = sample, .page_size = page_size,
+	};
 	size_t va_size = n > 1000 ? (size_t)4 << 30 : (size_t)1 << 30;
 	char name[RTE_VMAP_NAMESIZE];
 	bool skip;
 	int ret = TEST_FAILED;
 
-	printf("dma: reach, %s %s windows, N = %u\n", rte_vmap_iova_mode_name(mode),
-		block ? "block" : "normal", n);
-	snprintf(name, sizeof(name), "dma_r_%c%c_%u", mode == RTE_VMAP_IOVA_VA ? 'v' : 'd',
+	printf("dma: reach, %s %s windows, N = %u, pages of %zu KiB\n",
+		rte_vmap_iova_mode_name(mode), block ? "block" : "normal", n, page_size >> 10);
+	snprintf(name, sizeof(name), "dma_r_%c%c_%u", rte_vmap_iova_mode_name(mode)[0],
 		block ? 'b' : 'n', n);
 	r.run = dma_new_run();
 	r.win = calloc(n, sizeof(*r.win));
 	r.frames = calloc(n, sizeof(*r.frames));
-	r.vm = dma_space(name, mode, RTE_VMAP_PAGE_2M, va_size, 0, &skip);
+	r.vm = dma_space(name, mode, page_size, va_size, 0, &skip);
 	if (r.vm == NULL) {
 		ret = skip ? TEST_SKIPPED : TEST_FAILED;
 	} else if (r.win != NULL && r.frames != NULL) {
@@ -242,6 +304,12 @@ run_reach(enum rte_vmap_iova_mode mode, bool block, unsigned int n, unsigned int
 	free(r.win);
 	free(r.frames);
 	return ret;
+}
+
+static int
+run_reach(enum rte_vmap_iova_mode mode, bool block, unsigned int n, unsigned int sample)
+{
+	return run_reach_paged(mode, block, n, sample, RTE_VMAP_PAGE_2M);
 }
 
 #define REACH_CASE(fn, mode, block, n) \
@@ -319,6 +387,105 @@ static struct unit_test_suite dma_reach_big_suite = {
 	}
 };
 
+REACH_CASE(test_reach_pa_normal_64, RTE_VMAP_IOVA_PA, false, 64)
+REACH_CASE(test_reach_pa_block_64, RTE_VMAP_IOVA_PA, true, 64)
+REACH_CASE(test_reach_pa_normal_1000, RTE_VMAP_IOVA_PA, false, 1000)
+REACH_CASE(test_reach_pa_block_1000, RTE_VMAP_IOVA_PA, true, 1000)
+
+static int
+test_reach_pa_1g(void)
+{
+	unsigned long nr = 0;
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%lu", &nr) != 1)
+			nr = 0;
+		fclose(f);
+	}
+	if (nr == 0) {
+		printf("dma: no free 1 GiB hugepage: the 1 GiB case is not run"
+			" (run.sh --hugepages-1g 1)\n");
+		return TEST_SKIPPED;
+	}
+	TEST_ASSERT_SUCCESS(run_reach_paged(RTE_VMAP_IOVA_PA, false, 1000, 1000,
+		RTE_VMAP_PAGE_1G), "normal windows");
+	return run_reach_paged(RTE_VMAP_IOVA_PA, true, 1000, 1000, RTE_VMAP_PAGE_1G);
+}
+
+/* PA on 4 KiB pages: refused, the kernel may move such pages (the "none" driver pins nothing). */
+static int
+test_pa_4k_refused(void)
+{
+	bool skip;
+
+	TEST_ASSERT_NULL(dma_space("dma_pa_4k", RTE_VMAP_IOVA_PA, RTE_VMAP_PAGE_4K,
+		(size_t)1 << 30, 0, &skip), "PA on 4 KiB pages accepted");
+	TEST_ASSERT_EQUAL(rte_errno, ENOTSUP, "rte_errno %d", rte_errno);
+	return TEST_SUCCESS;
+}
+
+/* Whether the machine has an IOMMU (Intel's or AMD's: /sys/class/iommu/). */
+static bool
+has_iommu(void)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *e;
+	bool found = false;
+
+	while (d != NULL && !found && (e = readdir(d)) != NULL)
+		found = e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
+/*
+ * PA DMA needs the guest without an IOMMU (its NICs on uio_pci_generic),
+ * where EAL runs IOVA as PA and the NIC reads physical addresses.
+ */
+static int
+dma_pa_suite_setup(void)
+{
+	int ret;
+
+	if (has_iommu()) {
+		printf("dma: skipped: this machine has an IOMMU: PA DMA needs a guest"
+			" without one (devtools/vm/run.sh --aw none)\n");
+		return TEST_SKIPPED;
+	}
+	if (rte_eal_iova_mode() != RTE_IOVA_PA) {
+		printf("dma: skipped: EAL does not run IOVA as PA (--iova-mode=pa)\n");
+		return TEST_SKIPPED;
+	}
+	/* dma_suite_setup() without its "vfio" probe: no VFIO here. */
+	ret = dma_ports_start();
+	if (ret == TEST_SUCCESS)
+		dma_kmsg = dma_kmsg_open();
+	return ret;
+}
+
+static struct unit_test_suite dma_pa_suite = {
+	.suite_name = "vmap real DMA: PA mode, no IOMMU (physical addresses)",
+	.setup = dma_pa_suite_setup,
+	.teardown = dma_suite_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_reach_pa_normal_64),
+		TEST_CASE(test_reach_pa_block_64),
+		TEST_CASE(test_reach_pa_normal_1000),
+		TEST_CASE(test_reach_pa_block_1000),
+		TEST_CASE(test_reach_pa_1g),
+		TEST_CASE(test_pa_4k_refused),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_vmap_dma_pa(void)
+{
+	return unit_test_suite_runner(&dma_pa_suite);
+}
+
 static int
 test_vmap_dma_reach(void)
 {
@@ -333,3 +500,4 @@ test_vmap_dma_reach_big(void)
 
 REGISTER_TEST_COMMAND(vmap_dma_reach_autotest, test_vmap_dma_reach);
 REGISTER_TEST_COMMAND(vmap_dma_reach_big_autotest, test_vmap_dma_reach_big);
+REGISTER_TEST_COMMAND(vmap_dma_pa_autotest, test_vmap_dma_pa);

@@ -83,8 +83,9 @@ void dma_suite_teardown(void);
 extern int dma_kmsg;
 
 /*
- * Create a space with the "vfio" driver; skipped (*skip set, reason
- * printed) when VFIO is not there (ENODEV). NULL on failure.
+ * Create a space with the "vfio" driver (the "none" driver in PA mode:
+ * the guest without an IOMMU); skipped (*skip set, reason printed) when
+ * VFIO is not there (ENODEV). NULL on failure.
  */
 struct rte_vmap *dma_space(const char *name, enum rte_vmap_iova_mode mode, size_t page_size,
 		size_t va_size, unsigned int flags, bool *skip);

@@ -9,8 +9,9 @@
 # writable share at /run/vmap-out.
 #
 #   1. reads the settings run.sh left in the share (vm.env)
-#   2. loads vfio_iommu_type1 (with dma_entry_limit) and vfio-pci, and binds
-#      every NIC of the rig to vfio-pci through sysfs
+#   2. loads vfio_iommu_type1 (with dma_entry_limit) and vfio-pci, and
+#      binds every NIC of the rig to vfio-pci through sysfs (with --aw
+#      none, no IOMMU: to uio_pci_generic)
 #   3. runs COMMAND (or a shell) as root in the project directory, then
 #      leaves its exit status and the guest's dmesg in the share
 #   4. powers off
@@ -58,21 +59,21 @@ fail() {
 	power_off
 }
 
-# Bind one PCI device to vfio-pci: driver_override, then unbind from the
-# kernel driver that took it (virtio-pci does, e1000e is never loaded),
-# then drivers_probe. dpdk-devbind.py would do the same in ~7 s of Python
-# under TCG.
-bind_vfio() {
-	local bdf=$1 dev=/sys/bus/pci/devices/$1
+# Bind one PCI device to a driver (vfio-pci, uio_pci_generic):
+# driver_override, then unbind from the kernel driver that took it
+# (virtio-pci does, e1000e is never loaded), then drivers_probe.
+# dpdk-devbind.py would do the same in ~7 s of Python under TCG.
+bind_driver() { # bdf driver
+	local bdf=$1 drv=$2 dev=/sys/bus/pci/devices/$1
 
 	[ -d "$dev" ] || fail "no PCI device $bdf"
-	echo vfio-pci >"$dev/driver_override" || fail "$bdf: cannot set driver_override"
+	echo "$drv" >"$dev/driver_override" || fail "$bdf: cannot set driver_override"
 	if [ -e "$dev/driver" ]; then
 		echo "$bdf" >"$dev/driver/unbind" || fail "$bdf: cannot unbind"
 	fi
 	echo "$bdf" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink -f "$dev/driver")")" = vfio-pci ] ||
-		fail "$bdf: not bound to vfio-pci (no IOMMU group?)"
+	[ "$(basename "$(readlink -f "$dev/driver")")" = "$drv" ] ||
+		fail "$bdf: not bound to $drv${3:+ ($3)}"
 }
 
 setup_vfio() {
@@ -85,7 +86,19 @@ setup_vfio() {
 		fail "dma_entry_limit is $(cat "$limit"), not $VMAP_VM_DMA_ENTRY_LIMIT"
 	modprobe vfio-pci || fail "modprobe vfio-pci failed"
 	for bdf in $VMAP_VM_NICS; do
-		bind_vfio "$bdf"
+		bind_driver "$bdf" vfio-pci "no IOMMU group?"
+	done
+}
+
+# No IOMMU (run.sh --aw none): the NICs on uio_pci_generic, so that they
+# DMA to physical addresses (EAL runs IOVA as PA). Debian's kernel is
+# built without VFIO's no-IOMMU mode (CONFIG_VFIO_NOIOMMU is not set).
+setup_uio() {
+	local bdf
+
+	modprobe uio_pci_generic || fail "modprobe uio_pci_generic failed"
+	for bdf in $VMAP_VM_NICS; do
+		bind_driver "$bdf" uio_pci_generic
 	done
 }
 
@@ -136,14 +149,16 @@ run_command() {
 }
 
 main() {
-	local status
+	local status nic_driver
 
 	# shellcheck source=/dev/null # written by run.sh for this run
 	source "$out/vm.env" || fail "cannot read $out/vm.env"
-	setup_vfio
+	nic_driver=vfio-pci
+	[ "$VMAP_VM_AW" = none ] && nic_driver=uio_pci_generic
+	if [ "$VMAP_VM_AW" = none ]; then setup_uio; else setup_vfio; fi
 	check_hugepages
 	mark "set up"
-	say "ready after $(cut -d' ' -f1 /proc/uptime) s${VMAP_VM_NICS:+; vfio-pci:" $VMAP_VM_NICS"}"
+	say "ready after $(cut -d' ' -f1 /proc/uptime) s${VMAP_VM_NICS:+; $nic_driver:" $VMAP_VM_NICS"}"
 	run_command
 	status=$?
 	mark "COMMAND exited with status $status"

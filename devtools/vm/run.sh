@@ -25,7 +25,9 @@
 #                         are cabled back to back (a QEMU hub each); pair K
 #                         is at 0000:00:XX.0 with XX = 10+2K and 11+2K (hex):
 #                         0000:00:10.0 and 0000:00:11.0, then 12.0 and 13.0...
-#   --aw 39|48            IOMMU address width in bits (default 39)
+#   --aw 39|48|none       IOMMU address width in bits (default 39); none: no
+#                         IOMMU at all, the NICs on uio_pci_generic, so they
+#                         DMA to guest physical addresses (EAL's IOVA as PA)
 #   --nodes N             NUMA nodes, 1-4, one vCPU each (one node: 2 vCPUs)
 #                         (default 1)
 #   --mem-per-node SIZE   guest RAM per node, e.g. 2G, 3072M (default 4G with
@@ -43,11 +45,12 @@
 #                         ^A x, powers off
 #   -h, --help            this text
 #
-# In the guest COMMAND finds the NICs on vfio-pci, hugetlbfs at
+# In the guest COMMAND finds the NICs on vfio-pci (on uio_pci_generic with
+# --aw none), hugetlbfs at
 # /dev/hugepages (and /dev/hugepages-1G with 1 GiB pages), and
 #   VMAP_VM=1                  VMAP_VM_OUT=/run/vmap-out (the run's log dir)
 #   VMAP_VM_NICS="0000:00:10.0 0000:00:11.0"  (pairs in order, by PCI address)
-#   VMAP_VM_NIC=e1000e|virtio  VMAP_VM_AW=39|48  VMAP_VM_NODES  VMAP_VM_CPUS
+#   VMAP_VM_NIC=e1000e|virtio  VMAP_VM_AW=39|48|none  VMAP_VM_NODES  VMAP_VM_CPUS
 #   VMAP_VM_HUGEPAGES_2M       VMAP_VM_HUGEPAGES_1G   (as asked, in all)
 #
 # Each run's log directory keeps console.log (all the guest printed),
@@ -146,8 +149,8 @@ parse_args() {
 	*) usage_error "--nic: e1000e or virtio, not '$nic'" ;;
 	esac
 	case "$aw" in
-	39|48) ;;
-	*) usage_error "--aw: 39 or 48, not '$aw'" ;;
+	39|48|none) ;;
+	*) usage_error "--aw: 39, 48 or none, not '$aw'" ;;
 	esac
 	is_uint "$pairs" && [ "$pairs" -le 6 ] || usage_error "--pairs: 0 to 6, not '$pairs'"
 	[[ $nodes =~ ^[1-4]$ ]] || usage_error "--nodes: 1 to 4, not '$nodes'"
@@ -267,7 +270,7 @@ share_args() {
 kernel_cmdline() {
 	local args=(
 		console=ttyS0 panic=-1 quiet
-		intel_iommu=on
+		"intel_iommu=$([ "$aw" = none ] && echo off || echo on)"
 		"vmap.init=$vm_dir/guest-init.sh"
 		"vmap.modules=$cache/$kernel/root/lib/modules/$kernel"
 		# Speed under TCG: Debian zeroes every page it allocates (and the
@@ -476,7 +479,9 @@ main() {
 	)
 	accel_args
 	# The IOMMU before the PCI devices it translates for.
-	qemu+=(-device "intel-iommu,intremap=on,caching-mode=on,aw-bits=$aw")
+	if [ "$aw" != none ]; then
+		qemu+=(-device "intel-iommu,intremap=on,caching-mode=on,aw-bits=$aw")
+	fi
 	numa_args
 	nic_args
 	share_args

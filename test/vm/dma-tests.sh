@@ -12,7 +12,9 @@
 # vmap_dma_stale_autotest, vmap_dma_reach_big_autotest,
 # vmap_dma_extmem_autotest), and vmap_dma_hotplug_autotest last when the
 # guest has a second pair (run.sh --pairs 2): EAL always starts on the
-# first pair only, and that test plugs the second one itself.
+# first pair only, and that test plugs the second one itself. In a guest
+# without an IOMMU (run.sh --aw none: the NICs on uio_pci_generic) EAL
+# runs IOVA as PA, and TEST defaults to vmap_dma_pa_autotest.
 # DPDK start-up takes 15-20 s under TCG, so the tests share one
 # dpdk-vmap-test process (several command names after "--"); the runner
 # stops at the first test that fails, so the ones after it get a process
@@ -43,6 +45,11 @@ read -r -a nics <<< "${VMAP_VM_NICS:-0000:00:10.0 0000:00:11.0}"
 all_tests=(vmap_dma_reach_autotest vmap_dma_stale_autotest vmap_dma_reach_big_autotest
 	vmap_dma_extmem_autotest)
 [ "${#nics[@]}" -ge 4 ] && all_tests+=(vmap_dma_hotplug_autotest)
+eal_iova=va
+if [ "${VMAP_VM_AW:-}" = none ]; then
+	all_tests=(vmap_dma_pa_autotest)
+	eal_iova=pa
+fi
 if [ $# -gt 0 ]; then
 	case "$1" in
 	-h|--help)
@@ -100,7 +107,7 @@ run_batch() { # log name...
 	shift
 	start=$(date +%s)
 	timeout "$timeout_s" "$bin" -l "$lcores" -n 1 -a "${nics[0]}" -a "${nics[1]}" \
-		--file-prefix="vmap_dma_$$" --in-memory --iova-mode=va --no-telemetry \
+		--file-prefix="vmap_dma_$$" --in-memory --iova-mode="$eal_iova" --no-telemetry \
 		-- "$@" > "$log" 2>&1
 	rc=$?
 	echo "# exit status $rc after $(( $(date +%s) - start )) s" >> "$log"
@@ -147,8 +154,10 @@ if [ ! -x "$bin" ]; then
 	done
 elif [ "${#nics[@]}" -lt 2 ]; then
 	skip_all "two NICs needed, VMAP_VM_NICS has ${#nics[@]}"
-elif [ ! -e /dev/vfio/vfio ]; then
+elif [ "$eal_iova" = va ] && [ ! -e /dev/vfio/vfio ]; then
 	skip_all "no /dev/vfio/vfio: run in the guest of devtools/vm/run.sh"
+elif [ "$eal_iova" = pa ] && [ ! -e "/sys/bus/pci/drivers/uio_pci_generic/${nics[0]}" ]; then
+	skip_all "${nics[0]} is not on uio_pci_generic: run in the guest of run.sh --aw none"
 else
 	dmesg > "$out/dmesg-before.txt" 2>/dev/null
 	rest=("${tests[@]}")
