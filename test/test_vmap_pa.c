@@ -16,6 +16,10 @@
  * move (the control: it shows the compaction moved something; when it
  * moved nothing, the case has shown nothing and skips, saying so).
  *
+ * Without CAP_SYS_ADMIN pagemap shows no physical addresses: a PA space
+ * is refused at creation (ENOTSUP, one log line), tried in a child process
+ * that dropped the capability.
+ *
  * vmap_pa_autotest is in the serial host-tests suite: it compacts the
  * whole host's memory (/proc/sys/vm/compact_memory).
  */
@@ -26,7 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -83,6 +90,62 @@ test_pa_4k_refused(void)
 			rte_strerror(rte_errno));
 		rte_vmap_destroy(vm);
 	}
+	return TEST_SUCCESS;
+}
+
+/* Drop CAP_SYS_ADMIN from this process (a child of the test); 0 or -errno. */
+static int
+drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return -errno;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].permitted &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].inheritable &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data) == 0 ? 0 : -errno;
+}
+
+/* In the child: exit 0 if a PA space is refused with ENOTSUP, else a code saying why. */
+static void
+child_without_cap(void)
+{
+	struct rte_vmap_params p;
+	struct rte_vmap *vm;
+
+	if (drop_sys_admin() != 0)
+		_exit(2);
+	vmap_test_params(&p, "pa_nocap");
+	p.page_size = RTE_VMAP_PAGE_2M;
+	p.iova_mode = RTE_VMAP_IOVA_PA;
+	vm = rte_vmap_create(&p);
+	if (vm != NULL)
+		_exit(3);
+	_exit(rte_errno == ENOTSUP ? 0 : 4);
+}
+
+static int
+test_pa_without_cap_sys_admin_refused(void)
+{
+	int status;
+	pid_t pid;
+
+	if (vmap_test_free_hugepages() < 8) {
+		printf("SKIP: fewer than 8 free 2 MiB hugepages: no PA space to try\n");
+		return TEST_SKIPPED;
+	}
+	fflush(stdout);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		child_without_cap();
+	TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "waitpid: %s", strerror(errno));
+	TEST_ASSERT(WIFEXITED(status), "the child died (status 0x%x)", status);
+	TEST_ASSERT(WEXITSTATUS(status) != 2, "the child could not drop CAP_SYS_ADMIN");
+	TEST_ASSERT(WEXITSTATUS(status) != 3, "PA space created without CAP_SYS_ADMIN");
+	TEST_ASSERT_EQUAL(WEXITSTATUS(status), 0, "refused, but not with ENOTSUP");
 	return TEST_SUCCESS;
 }
 
@@ -308,6 +371,7 @@ static struct unit_test_suite pa_suite = {
 	.suite_name = "vmap PA mode stays true",
 	.unit_test_cases = {
 		TEST_CASE(test_pa_4k_refused),
+		TEST_CASE(test_pa_without_cap_sys_admin_refused),
 		TEST_CASE(test_pa_hugepages_survive_compaction),
 		TEST_CASES_END()
 	}

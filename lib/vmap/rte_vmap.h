@@ -174,7 +174,8 @@ struct rte_vmap_stats {
  *   - ENOTSUP: no hugepages of that size on this system; RTE_VMAP_IOVA_PA
  *     (or AUTO resolving to it) on 4 KiB pages with a driver that does not
  *     pin (not RTE_VMAP_IOMMU_F_PINS: "none", "sim"); RTE_VMAP_IOVA_PA and
- *     /proc/self/pagemap cannot be opened.
+ *     /proc/self/pagemap cannot be opened or shows no physical addresses
+ *     (the kernel shows them only to a process with CAP_SYS_ADMIN).
  *   - any error the IOMMU driver's open returned; with the "vfio" driver:
  *     ENODEV (VFIO not enabled, or no container with a group: no device
  *     on vfio-pci probed), ENOTSUP (VFIO in no-IOMMU mode), ERANGE (the

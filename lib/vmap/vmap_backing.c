@@ -100,6 +100,22 @@ pa_stays_true(const struct rte_vmap *vm)
 	return false;
 }
 
+/*
+ * Whether pagemap (opened on fd) gives frame numbers: the kernel shows
+ * them only if the opener had CAP_SYS_ADMIN, else 0 for every page. Told
+ * at creation rather than by the space's first allocation.
+ */
+static bool
+pagemap_shows_frames(int fd)
+{
+	volatile char probe = 1; /* on the stack: a present page */
+	uint64_t ent;
+
+	if (pread(fd, &ent, sizeof(ent), (off_t)((uintptr_t)&probe >> 12) * 8) != sizeof(ent))
+		return false;
+	return (ent & (UINT64_C(1) << 63)) != 0 && (ent & ((UINT64_C(1) << 55) - 1)) != 0;
+}
+
 int
 vmap_backing_init(struct rte_vmap *vm)
 {
@@ -129,7 +145,15 @@ vmap_backing_init(struct rte_vmap *vm)
 	if (vm->iova_mode == RTE_VMAP_IOVA_PA) {
 		bk->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 		if (bk->pagemap_fd < 0) {
-			VMAP_LOG(ERR, "PA mode needs /proc/self/pagemap: %s", strerror(errno));
+			VMAP_LOG(ERR, "%s: PA mode needs /proc/self/pagemap: %s", vm->name,
+				strerror(errno));
+			vmap_backing_fini(vm);
+			return -ENOTSUP;
+		}
+		if (!pagemap_shows_frames(bk->pagemap_fd)) {
+			VMAP_LOG(ERR, "%s: PA mode needs physical addresses, and /proc/self/pagemap "
+				"shows them only to a process with CAP_SYS_ADMIN: run as root, or "
+				"use IOVA mode VA or DOMAIN", vm->name);
 			vmap_backing_fini(vm);
 			return -ENOTSUP;
 		}
