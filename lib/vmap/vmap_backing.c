@@ -151,9 +151,10 @@ vmap_backing_init(struct rte_vmap *vm)
 			return -ENOTSUP;
 		}
 		if (!pagemap_shows_frames(bk->pagemap_fd)) {
-			VMAP_LOG(ERR, "%s: PA mode needs physical addresses, and /proc/self/pagemap "
-				"shows them only to a process with CAP_SYS_ADMIN: run as root, or "
-				"use IOVA mode VA or DOMAIN", vm->name);
+			VMAP_LOG(ERR, "%s: PA mode needs physical addresses, and "
+				"/proc/self/pagemap shows them only to a process with "
+				"CAP_SYS_ADMIN: run as root, or use IOVA mode VA or DOMAIN",
+				vm->name);
 			vmap_backing_fini(vm);
 			return -ENOTSUP;
 		}
