@@ -29,6 +29,10 @@
  * its reservation, an EAL process started anywhere on the host may take the
  * pages. That is one more reason it runs alone, and why devtools/setup.sh
  * does not reserve 1 GiB pages for good.
+ *
+ * In a QEMU guest (test/vm/hugepage-1g-tests.sh, run.sh --hugepages-1g 2)
+ * the set-up finds the pages the guest reserved at boot free and uses them
+ * as they are; the teardown then has nothing to put back.
  */
 
 #include <errno.h>

@@ -33,11 +33,14 @@
 # gives a share.
 #
 #   test/vm/fwd-tests.sh [-b BUILD_DIR] [-d SECONDS] [-c CHURN] [-t TX_FIRST]
-#                        [-r NAME[,NAME...]]
+#                        [-p 4K|2M|1G] [-r NAME[,NAME...]]...
 #
 # Defaults: build, 20 s, churn 1000 windows/s, 32 frames first per port,
-# every run. The NICs are the first two of $VMAP_VM_NICS. About 50 s a run
-# under TCG.
+# the app's page size (2M), every run. -p gives every run --page-size and
+# the check that the space has those pages, and adds "-<size>" to the run
+# names (fwd-vfio-va-1G); 1 GiB pages must be reserved in the guest
+# (run.sh --hugepages-1g). -r may be given more than once. The NICs are
+# the first two of $VMAP_VM_NICS. About 50 s a run under TCG.
 
 # shellcheck disable=SC2015 # "a && b || { why; return; }" on purpose
 set -uo pipefail
@@ -48,23 +51,29 @@ build_dir=build
 secs=20
 churn=1000
 tx_first=32
+page=
 only=
 
 usage() {
 	sed -n '/^# dpdk-vmap-fwd on two/,/^$/p' "$0" | sed 's/^# \{0,1\}//'
 }
 
-while getopts "b:d:c:t:r:h" opt; do
+while getopts "b:d:c:t:p:r:h" opt; do
 	case "$opt" in
 	b) build_dir=$OPTARG ;;
 	d) secs=$OPTARG ;;
 	c) churn=$OPTARG ;;
 	t) tx_first=$OPTARG ;;
-	r) only=$OPTARG ;;
+	p) page=$OPTARG ;;
+	r) only+=${only:+,}$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
+case "$page" in
+""|4K|2M|1G) ;;
+*) echo "fwd-tests: -p 4K, 2M or 1G, not '$page'" >&2; exit 2 ;;
+esac
 
 # name | app options
 runs=(
@@ -91,6 +100,11 @@ cannot_run() {
 	fi
 	if [ ! -x "$app" ]; then
 		echo "$app not built"
+		return
+	fi
+	n=$(cat /sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages 2>/dev/null)
+	if [ "$page" = 1G ] && [ "${n:-0}" -lt 1 ]; then
+		echo "no free 1 GiB page (${n:-none} free; run.sh --hugepages-1g N)"
 		return
 	fi
 	if [ "${#nics[@]}" -lt 2 ]; then
@@ -146,6 +160,9 @@ check_log() {
 			tr -s ' ' | cut -c1-160))"
 		return
 	fi
+	[ -z "$page" ] || grep -q "^vmap-fwd: space .*: pages $page," "$log" ||
+		{ echo "the space's pages are not $page: $(grep -m1 '^vmap-fwd: space' "$log")"
+		  return; }
 	[ "$(field 'summary result=' result "$log")" = OK ] ||
 		{ echo "summary result is not OK"; return; }
 	[ "$(field 'summary verify=' verify "$log")" = OK ] ||
@@ -215,8 +232,8 @@ run_one() {
 	eal=(-l 0-1 -n 1 -a "${nics[0]}" -a "${nics[1]}" --file-prefix "$prefix"
 		--socket-limit 256 --log-level lib.vmap:notice)
 	# shellcheck disable=SC2206 # opts are words on purpose
-	app_args=($opts --tx-first "$tx_first" --churn "$churn" --check-iova
-		--duration "$secs" --stats-period 5)
+	app_args=($opts ${page:+--page-size "$page"} --tx-first "$tx_first"
+		--churn "$churn" --check-iova --duration "$secs" --stats-period 5)
 	t0=$(uptime_now)
 	echo "fwd-tests: $name: $app ${eal[*]} -- ${app_args[*]}"
 	# Start-up takes 15-20 s under TCG; --duration counts from its end.
@@ -256,12 +273,12 @@ for r in "${runs[@]}"; do
 		continue
 	fi
 	if [ -n "$reason" ]; then
-		skip "fwd-$name" "$reason"
+		skip "fwd-$name${page:+-$page}" "$reason"
 		continue
 	fi
 	run_start=$SECONDS
-	run_one "fwd-$name" "$opts"
-	echo "fwd-tests: fwd-$name took $((SECONDS - run_start)) s"
+	run_one "fwd-$name${page:+-$page}" "$opts"
+	echo "fwd-tests: fwd-$name${page:+-$page} took $((SECONDS - run_start)) s"
 done
 echo "fwd-tests: $((SECONDS - start)) s in all"
 summary
