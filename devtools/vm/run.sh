@@ -30,11 +30,11 @@
 #                         DMA to guest physical addresses (EAL's IOVA as PA)
 #   --nodes N             NUMA nodes, 1-4, one vCPU each (one node: 2 vCPUs)
 #                         (default 1)
-#   --mem-per-node SIZE   guest RAM per node, e.g. 2G, 3072M (default 4G with
+#   --mem-per-node SIZE   guest RAM per node, e.g. 2G, 3072M (default 6G with
 #                         1 GiB pages, else 2G)
 #   --hugepages-2m N      2 MiB pages in all, spread over the nodes (default 512)
 #   --hugepages-1g N      1 GiB pages in all, spread over the nodes (default 0);
-#                         below 4G a node, node 0 gets none
+#                         node 0 gets at most one with 4G, two with 6G
 #   --dma-entry-limit N   vfio_iommu_type1 dma_entry_limit (default 131072)
 #   --timeout SECONDS     kill the guest after SECONDS and exit 124
 #                         (default 1800; 0: none)
@@ -160,9 +160,11 @@ parse_args() {
 		usage_error "--dma-entry-limit: a positive number, not '$dma_entry_limit'"
 	is_uint "$timeout" || usage_error "--timeout: seconds, not '$timeout'"
 	if [ -z "$mem_per_node" ]; then
-		# Less than 4 GiB a node and the kernel's boot-time 1 GiB pages
-		# go missing on node 0 (the kernel's own memory is there).
-		if [ "$hugepages_1g" -gt 0 ]; then mem_per_node=4G; else mem_per_node=2G; fi
+		# The kernel's boot-time 1 GiB pages go missing on node 0 when
+		# it is small: its RAM below 4 GiB ends short of 2 GiB (the PCI
+		# hole) and the kernel's early allocations take the top GiB
+		# above; with 4G it got one page of two, with 6G both.
+		if [ "$hugepages_1g" -gt 0 ]; then mem_per_node=6G; else mem_per_node=2G; fi
 	fi
 	[[ $mem_per_node =~ ^[1-9][0-9]*[MG]$ ]] ||
 		usage_error "--mem-per-node: like 2G or 3072M, not '$mem_per_node'"
