@@ -84,7 +84,7 @@ bad_create(struct fz_ctx *c, uint8_t which)
 		break;
 	case 16:
 		p.page_size = RTE_VMAP_PAGE_1G;
-		if (fz_has_1g)
+		if (fz_has_1g())
 			return;
 		expect = ENOTSUP;
 		break;

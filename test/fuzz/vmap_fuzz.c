@@ -67,7 +67,6 @@
 
 bool fz_trace_on;
 static hwloc_topology_t fz_hwloc_keep;
-bool fz_has_1g;
 int fz_eal_sockets[FZ_MAX_SOCKETS];
 unsigned int fz_nr_eal_sockets;
 
@@ -89,7 +88,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *extra = getenv("VMAP_FUZZ_EAL");
 	char *extra_copy = NULL, *tok, *save = NULL;
 	unsigned int i;
-	FILE *f;
 
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
@@ -130,15 +128,26 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fz_eal_sockets[fz_nr_eal_sockets++] = rte_socket_id_by_idx(i);
 	if (fz_nr_eal_sockets == 0)
 		fz_eal_sockets[fz_nr_eal_sockets++] = 0;
-	f = fopen("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "r");
-	if (f != NULL) {
-		unsigned long nr = 0;
-
-		fz_has_1g = fscanf(f, "%lu", &nr) == 1 && nr > 0;
-		fclose(f);
-	}
 	/* extra_copy stays: EAL may keep pointers into its arguments. */
 	return 0;
+}
+
+/*
+ * Read at every use, not once at start-up: another process (a host test)
+ * may reserve or give back 1 GiB pages while the fuzzer runs.
+ */
+bool
+fz_has_1g(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "r");
+	unsigned long nr = 0;
+
+	if (f == NULL)
+		return false;
+	if (fscanf(f, "%lu", &nr) != 1)
+		nr = 0;
+	fclose(f);
+	return nr > 0;
 }
 
 int

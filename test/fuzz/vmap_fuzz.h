@@ -111,9 +111,11 @@ struct fz_ctx {
 
 /* Set once by LLVMFuzzerInitialize() (vmap_fuzz.c). */
 extern bool fz_trace_on;
-extern bool fz_has_1g;
 extern int fz_eal_sockets[FZ_MAX_SOCKETS];
 extern unsigned int fz_nr_eal_sockets;
+
+/* Whether 1 GiB hugepages are reserved on the machine, as the call is made. */
+bool fz_has_1g(void);
 
 /* fz_model.c: the model, its checks of the space, its changes */
 void fz_trace(const char *fmt, ...);
