@@ -56,7 +56,7 @@
 #include "test.h"
 #include "test_vmap.h"
 #include "vmap_test_util.h"
-#include "test_vmap_perf.h"
+#include "perf_figures.h"
 
 #define HP1G_DIR "/sys/kernel/mm/hugepages/hugepages-1048576kB"
 #define HP1G_NR HP1G_DIR "/nr_hugepages"

@@ -12,7 +12,7 @@
  * - reuse after a purge, misuse, STRICT, idle blocks taken, destroy with
  *   live block windows, reuse in place, the dump.
  *
- * The cases run with the recording driver of block_test_util.h: no map
+ * The cases run with the recording driver of block_harness.h: no map
  * over an unflushed unmap, and none left unflushed after rte_vmap_purge().
  * vmap_block_lcore_autotest has the cases about lcores (ownership, the
  * hash, cross-lcore frees, non-EAL threads, lcore lifecycle).
@@ -30,7 +30,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
-#include "block_test_util.h"
+#include "block_harness.h"
 #include "test_vmap.h"
 #include "vmap_test_util.h"
 

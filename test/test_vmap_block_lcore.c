@@ -14,7 +14,7 @@
  * - the shared path (RTE_VMAP_F_NO_LCORE_CACHE, non-EAL threads) and an
  *   lcore that registers, allocates and leaves.
  *
- * The recording driver of block_test_util.h checks every map, unmap and
+ * The recording driver of block_harness.h checks every map, unmap and
  * flush; rte_vmap_verify() runs after every case and inside the long ones.
  */
 
@@ -30,7 +30,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
-#include "block_test_util.h"
+#include "block_harness.h"
 #include "test_vmap.h"
 #include "vmap_test_util.h"
 

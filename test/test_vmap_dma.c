@@ -45,7 +45,7 @@
 #include <rte_random.h>
 
 #include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "dma_harness.h"
 #include "vmap_test_util.h"
 
 #define BIG_N 100000

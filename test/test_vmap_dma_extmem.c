@@ -29,7 +29,7 @@
 #include <rte_errno.h>
 
 #include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "dma_harness.h"
 
 #define EXT_N 64
 

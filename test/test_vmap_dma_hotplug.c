@@ -42,7 +42,7 @@
 #include <rte_ethdev.h>
 
 #include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "dma_harness.h"
 
 #define HP_N 32 /* windows per set */
 

@@ -6,9 +6,9 @@
  * vmap_lazy_autotest: lazy batched unmapping under concurrent use, checked
  * from the IOMMU's side.
  *
- * A thread-safe recording driver ("test_lazy_rec", test_vmap_lazy_rec.c)
+ * A thread-safe recording driver ("test_lazy_rec", rec_iommu.c)
  * keeps every translation it was given and fails the test on any breach
- * of the driver contract (test_vmap_lazy_rec.h lists them).
+ * of the driver contract (rec_iommu.h lists them).
  *
  * Two lcores allocate and free windows of 4 KiB to 1 MiB at random for
  * about a second, and sometimes purge, in VA and DOMAIN mode, lazy and
@@ -40,7 +40,7 @@
 
 #include "test.h"
 #include "test_vmap.h"
-#include "test_vmap_lazy_rec.h"
+#include "rec_iommu.h"
 #include "vmap_test_util.h"
 
 /* ---- 2-lcore random workload ------------------------------------------ */

@@ -18,9 +18,9 @@
  * perf_common.c.
  *
  * Figure 1 (alloc+free pairs on one lcore) and the command are here; the
- * others have a file each: 2 test_vmap_perf_lcores.c (two lcores), 3
- * test_vmap_perf_v2i.c (virt2iova), 4 and 5 test_vmap_perf_meta.c (many
- * live windows, metadata), 6 test_vmap_perf_block.c (block caches).
+ * others have a file each: 2 perf_fig_lcores.c (two lcores), 3
+ * perf_fig_v2i.c (virt2iova), 4 and 5 perf_fig_meta.c (many live
+ * windows, metadata), 6 perf_fig_block.c (block caches).
  * Output:
  *
  *   PERF_INFO key=value ...               the machine and the set-up
@@ -43,7 +43,7 @@
 
 #include "test.h"
 #include "test_vmap.h"
-#include "test_vmap_perf.h"
+#include "perf_figures.h"
 
 const struct perf_size perf_sizes[PERF_NR_SIZES] = {
 	{ (size_t)4 << 10, "4k", true },

@@ -42,7 +42,7 @@
 #include <rte_log.h>
 #include <rte_vmap.h>
 
-#include "test_vmap_stress.h"
+#include "stress_harness.h"
 #include "test.h"
 #include "test_vmap.h"
 

@@ -4,7 +4,7 @@
 
 /*
  * vmap_lazy_autotest: the recording IOMMU driver "test_lazy_rec" and its
- * self-check. test_vmap_lazy_rec.h says what it checks.
+ * self-check. rec_iommu.h says what it checks.
  */
 
 #include <errno.h>
@@ -21,7 +21,7 @@
 #include <rte_vmap_iommu.h>
 
 #include "test.h"
-#include "test_vmap_lazy_rec.h"
+#include "rec_iommu.h"
 #include "vmap_test_util.h"
 
 /* ---- the recording driver --------------------------------------------- */

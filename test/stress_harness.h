@@ -2,14 +2,14 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _TEST_VMAP_STRESS_H_
-#define _TEST_VMAP_STRESS_H_
+#ifndef _STRESS_HARNESS_H_
+#define _STRESS_HARNESS_H_
 
 /*
  * The harness of vmap_stress_autotest (test_vmap_stress.c has the
  * overview, the roles and the cases): the run and its lcores, the windows
- * that describe themselves (test_vmap_stress_window.c), and the check and
- * drain of what the roles leave live (test_vmap_stress_leftovers.c).
+ * that describe themselves (stress_window.c), and the check and drain
+ * of what the roles leave live (stress_leftovers.c).
  */
 
 #include <stdbool.h>
@@ -128,7 +128,7 @@ stress_stop(const struct stress_run *run)
 /* Report a failure of a role; the other lcores see stop and end their loops. */
 #define stress_fail(run, ...) vmap_test_fail(&(run)->stop, (run)->cfg->name, __VA_ARGS__)
 
-/* ---- test_vmap_stress_window.c: self-describing windows ---------- */
+/* ---- stress_window.c: self-describing windows -------------------- */
 
 /* 4 KiB to max bytes, not always a multiple of 4 KiB, most of them small. */
 size_t stress_rand_size(uint64_t *rng, size_t max);
@@ -162,7 +162,7 @@ int win_free(struct stress_run *run, const struct stress_win *w, uint64_t *rng);
 /* One step of an lcore's own churn (cases 1, 3 and 4). */
 int churn_one(struct stress_run *run, struct stress_lcore *lc);
 
-/* ---- test_vmap_stress_leftovers.c ------------------------------------------ */
+/* ---- stress_leftovers.c ---------------------------------------------------- */
 
 /*
  * After the roles, on the main lcore: verify with the leftovers live, the
@@ -171,4 +171,4 @@ int churn_one(struct stress_run *run, struct stress_lcore *lc);
  */
 int stress_finish(struct stress_run *run);
 
-#endif /* _TEST_VMAP_STRESS_H_ */
+#endif /* _STRESS_HARNESS_H_ */

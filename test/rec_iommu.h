@@ -2,11 +2,11 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _TEST_VMAP_LAZY_REC_H_
-#define _TEST_VMAP_LAZY_REC_H_
+#ifndef _REC_IOMMU_H_
+#define _REC_IOMMU_H_
 
 /*
- * The recording IOMMU driver of vmap_lazy_autotest (test_vmap_lazy_rec.c).
+ * The recording IOMMU driver of vmap_lazy_autotest (rec_iommu.c).
  *
  * A thread-safe recording driver ("test_lazy_rec") keeps every translation
  * it was given and fails the test on any breach of the driver contract
@@ -75,4 +75,4 @@ void rec_fail_every(unsigned int n);
 /* Test case: the checker itself, on breaches fed to it by hand. */
 int test_lazy_recorder_self_check(void);
 
-#endif /* _TEST_VMAP_LAZY_REC_H_ */
+#endif /* _REC_IOMMU_H_ */

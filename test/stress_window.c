@@ -19,7 +19,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
-#include "test_vmap_stress.h"
+#include "stress_harness.h"
 #include "test.h"
 #include "test_vmap.h"
 

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "test_vmap_stress.h"
+#include "stress_harness.h"
 #include "test.h"
 #include "test_vmap.h"
 

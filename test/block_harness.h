@@ -2,8 +2,8 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _BLOCK_TEST_UTIL_H_
-#define _BLOCK_TEST_UTIL_H_
+#ifndef _BLOCK_HARNESS_H_
+#define _BLOCK_HARNESS_H_
 
 /*
  * Shared by the two block suites: vmap_block_autotest (carving, dirt,
@@ -91,4 +91,4 @@ blk_block_of(const void *p)
 	return (uintptr_t)p & ~(BLK - 1);
 }
 
-#endif /* _BLOCK_TEST_UTIL_H_ */
+#endif /* _BLOCK_HARNESS_H_ */

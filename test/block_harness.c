@@ -3,7 +3,7 @@
  */
 
 /*
- * What the block suites share (block_test_util.h): the recording IOMMU
+ * What the block suites share (block_harness.h): the recording IOMMU
  * driver "test_blk_rec", which checks the driver contract on every call,
  * a driver with a flush only, the spaces the cases create, and running a
  * function on the worker lcore.
@@ -16,7 +16,7 @@
 #include <rte_spinlock.h>
 #include <rte_vmap_iommu.h>
 
-#include "block_test_util.h"
+#include "block_harness.h"
 #include "vmap_test_util.h"
 
 /* ---- a recording IOMMU driver ------------------------------------------- */
