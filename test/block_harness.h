@@ -25,12 +25,11 @@
 #include <rte_launch.h>
 #include <rte_vmap.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 /* Internal: the block size, the hash of a sparse lcore set, reclaim. */
 #include "vmap_block.h"
 
 #define BLK ((uintptr_t)VMAP_BLOCK_SIZE)
-#define GRAN ((size_t)4096)
 
 /* Entries of "test_blk_rec" that are stale (stale true: unmapped, no flush yet) or live. */
 unsigned int blk_rec_count(bool stale);
@@ -81,7 +80,7 @@ int blk_remote_alloc_fn(void *arg);
 static inline uint32_t
 blk_pages_of(size_t size)
 {
-	return (uint32_t)((size + GRAN - 1) / GRAN);
+	return (uint32_t)((size + PAGE_4K - 1) / PAGE_4K);
 }
 
 /* The start of the block p lies in. */

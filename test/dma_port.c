@@ -24,7 +24,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "dma_harness.h"
 
 #define DMA_NB_DESC      1024

@@ -16,7 +16,7 @@
 
 #include <rte_errno.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "dma_harness.h"
 
 /* What the CPU sees of a frame sent from a freed IOVA. */

@@ -139,7 +139,7 @@ rec_map(void *priv, void *va, rte_iova_t iova, size_t len)
 		rte_spinlock_unlock(&rec.lock);
 		return -EIO;
 	}
-	if (((a | iova | len) & (LZ_PAGE - 1)) != 0 || len == 0)
+	if (((a | iova | len) & (PAGE_4K - 1)) != 0 || len == 0)
 		rec_violation("map %p 0x%" PRIx64 "+%zu: not 4 KiB pages", va, iova, len);
 	for (i = 0; i < rec.n; i++) {
 		e = &rec.ent[i];
@@ -178,7 +178,7 @@ rec_unmap(void *priv, rte_iova_t iova, size_t len)
 	RTE_SET_USED(priv);
 	rte_spinlock_lock(&rec.lock);
 	rec.unmaps++;
-	if (((iova | len) & (LZ_PAGE - 1)) != 0 || len == 0) {
+	if (((iova | len) & (PAGE_4K - 1)) != 0 || len == 0) {
 		rec_violation("unmap 0x%" PRIx64 "+%zu: not 4 KiB pages", iova, len);
 		bad = true;
 	}
@@ -370,7 +370,7 @@ test_lazy_recorder_self_check(void)
 {
 	const uintptr_t v = UINT64_C(0x7f0000000000);
 	const rte_iova_t i = UINT64_C(0x100000000);
-	const size_t pg = LZ_PAGE;
+	const size_t pg = PAGE_4K;
 	void *priv;
 	int ret;
 

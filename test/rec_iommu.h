@@ -31,8 +31,6 @@
 
 #include <rte_memory.h>
 
-#define LZ_PAGE ((size_t)4096)
-
 enum rec_state {
 	REC_GONE = 0, /* unmapped and flushed, or never mapped */
 	REC_LIVE,     /* mapped */

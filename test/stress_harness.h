@@ -21,12 +21,9 @@
 #include <rte_memory.h>
 #include <rte_vmap.h>
 
-#include "test_vmap.h"
 #include "vmap_test_util.h"
 
 
-/* Granule of every window (the API rounds sizes to it). */
-#define STRESS_GRANULE 4096
 /* Header words at the start of every window, before the middle word's range. */
 #define STRESS_HDR_WORDS 4
 #define STRESS_BLOCK_BIT (UINT64_C(1) << 63)
@@ -38,8 +35,6 @@
 #define STRESS_XFER_SLOTS 64
 /* Windows the allocating lcore of case 3 publishes to the checking one. */
 #define STRESS_PUB_SLOTS 32
-/* The library's log type: quiet while case 2 makes frees that must fail. */
-#define STRESS_LOGTYPE "lib.vmap"
 
 /* Two modelled sockets of one CPU each: lcores 0 and 1 on different arenas. */
 #define STRESS_TWO_SOCKETS "package:2 core:1 pu:1"
@@ -111,7 +106,7 @@ struct stress_run {
 	unsigned int worker;       /* the main lcore's partner */
 	size_t live_cap;           /* live bytes one lcore may hold */
 	size_t block_max;
-	int log_type;              /* STRESS_LOGTYPE, and its level before the run */
+	int log_type;              /* VMAP_TEST_LOGTYPE, and its level before the run */
 	int log_level;
 	uintptr_t xfer[2][STRESS_XFER_SLOTS]; /* [i]: windows lcore side i gives away */
 	struct stress_pub pub[STRESS_PUB_SLOTS];
@@ -140,7 +135,7 @@ size_t stress_rand_align(uint64_t *rng);
 static inline size_t
 win_span(const struct stress_win *w)
 {
-	return RTE_ALIGN_CEIL(w->size, STRESS_GRANULE);
+	return RTE_ALIGN_CEIL(w->size, PAGE_4K);
 }
 
 /*

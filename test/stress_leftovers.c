@@ -15,7 +15,7 @@
 
 #include "stress_harness.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 /* ---- after the roles: leftovers ----------------------------------------- */
 

@@ -34,7 +34,7 @@
 #include <rte_string_fns.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #define TEST_PROMPT "RTE>> "
 #define TEST_MAX_EXTRA_ARGS 64

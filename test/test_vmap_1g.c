@@ -54,7 +54,6 @@
 #include <rte_vmap_mempool.h>
 
 #include "test.h"
-#include "test_vmap.h"
 #include "vmap_test_util.h"
 #include "perf_figures.h"
 

@@ -10,7 +10,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 #include "vmap_block.h"
 

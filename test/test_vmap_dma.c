@@ -44,7 +44,6 @@
 #include <rte_errno.h>
 #include <rte_random.h>
 
-#include "test_vmap.h"
 #include "dma_harness.h"
 #include "vmap_test_util.h"
 

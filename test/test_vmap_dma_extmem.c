@@ -28,7 +28,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "dma_harness.h"
 
 #define EXT_N 64

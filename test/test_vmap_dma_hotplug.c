@@ -41,7 +41,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "dma_harness.h"
 
 #define HP_N 32 /* windows per set */

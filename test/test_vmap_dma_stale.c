@@ -33,7 +33,7 @@
 
 #include <rte_errno.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "dma_harness.h"
 
 #define NEIGHBOURS_MAX 64

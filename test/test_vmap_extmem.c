@@ -39,7 +39,7 @@
 
 #include "dpdk_test_util.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 #define DPDK_PROBES 256

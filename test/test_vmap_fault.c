@@ -30,7 +30,7 @@
 
 #include "fault_sweep.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 /* A plain space: 4 KiB pages, no IOMMU, IOVA as VA. */

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "test.h"
 #include "free_tree_model.h"
 

@@ -27,7 +27,7 @@
 #include <rte_vmap_iommu.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 static int

@@ -16,7 +16,6 @@
 #include <rte_memory.h>
 #include <rte_vmap_iommu.h>
 
-#include "test_vmap.h"
 #include "vmap_test_util.h"
 
 #define REC_MAX 4096

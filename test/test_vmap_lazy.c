@@ -39,7 +39,6 @@
 #include <rte_vmap.h>
 
 #include "test.h"
-#include "test_vmap.h"
 #include "rec_iommu.h"
 #include "vmap_test_util.h"
 
@@ -57,8 +56,6 @@
 #define LZ_LAZY_MAX ((size_t)16 << 20)
 /* DOMAIN runs also fail one map in this many (invariant 5 under load). */
 #define LZ_FAIL_EVERY 97u
-/* The library's log type, quiet while maps fail on purpose. */
-#define LZ_LOGTYPE "lib.vmap"
 
 struct lz_config {
 	const char *name;
@@ -140,7 +137,7 @@ lz_alloc(struct lz_lcore *lc)
 	uint8_t *p;
 
 	/* 4 KiB to 1 MiB, most of them small, not always whole pages. */
-	size = pages * LZ_PAGE - (r % 4 == 0 ? (r >> 20) % LZ_PAGE : 0);
+	size = pages * PAGE_4K - (r % 4 == 0 ? (r >> 20) % PAGE_4K : 0);
 	p = rte_vmap_alloc(run->vm, size, 0, SOCKET_ID_ANY);
 	if (p == NULL) {
 		if (run->cfg->fail_every != 0 && rte_errno == EIO) {
@@ -150,7 +147,7 @@ lz_alloc(struct lz_lcore *lc)
 		return lz_fail(run, "rte_vmap_alloc(%zu): %s", size, rte_strerror(rte_errno));
 	}
 	lc->allocs++;
-	if (rte_vmap_find(run->vm, p, &w) != 0 || w.va != p || w.size != pages * LZ_PAGE)
+	if (rte_vmap_find(run->vm, p, &w) != 0 || w.va != p || w.size != pages * PAGE_4K)
 		return lz_fail(run, "find(%p) of a new window of %zu bytes failed or is wrong",
 			p, size);
 	if (run->cfg->mode == RTE_VMAP_IOVA_VA && w.iova != (rte_iova_t)(uintptr_t)p)
@@ -307,7 +304,7 @@ lz_run_both(struct lz_run *run, unsigned int worker)
 
 	rec_fail_every(cfg->fail_every);
 	/* Injected map failures are expected: not one log line each. */
-	log_type = rte_log_register(LZ_LOGTYPE);
+	log_type = rte_log_register(VMAP_TEST_LOGTYPE);
 	log_level = log_type >= 0 ? rte_log_get_level(log_type) : 0;
 	if (cfg->fail_every != 0 && log_type >= 0)
 		rte_log_set_level(log_type, RTE_LOG_CRIT);

@@ -37,7 +37,7 @@
 
 #include "dpdk_test_util.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 struct obj_check {

@@ -43,7 +43,7 @@
 
 #include "perf_common.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #define PERF_SLICES 20
 

@@ -14,7 +14,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 #define TWO_PACKAGES "package:2 core:1 pu:1"

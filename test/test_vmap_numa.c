@@ -45,7 +45,7 @@
 #include <rte_vmap_mempool.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23

@@ -41,7 +41,6 @@
 #include <rte_vmap.h>
 
 #include "test.h"
-#include "test_vmap.h"
 #include "vmap_test_util.h"
 
 #define PA_WINDOWS 1500

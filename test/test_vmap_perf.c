@@ -42,7 +42,7 @@
 #include <rte_random.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "perf_figures.h"
 
 const struct perf_size perf_sizes[PERF_NR_SIZES] = {

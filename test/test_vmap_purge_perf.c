@@ -51,7 +51,7 @@
 
 #include "perf_common.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 /* For the node count and the resolved lazy_max, printed with the figures. */
 #include "vmap_private.h"
 

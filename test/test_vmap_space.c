@@ -8,7 +8,7 @@
 
 #include <rte_errno.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 static int
 test_create_lookup_destroy(void)

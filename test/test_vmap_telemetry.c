@@ -29,7 +29,7 @@
 #include <rte_lcore.h>
 #include <rte_trace_point.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 /* 22.11 telemetry: largest answer, and the file name of its socket. */
 #define TEL_MAX_OUTPUT (16 * 1024)

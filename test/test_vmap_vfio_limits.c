@@ -30,7 +30,7 @@
 #include <rte_vmap.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 #define MAX_WINDOWS 200000
