@@ -12,8 +12,8 @@
  * - reuse after a purge, misuse, STRICT, idle blocks taken, destroy with
  *   live block windows, reuse in place, the dump.
  *
- * The cases run with the recording driver of block_harness.h: no map
- * over an unflushed unmap, and none left unflushed after rte_vmap_purge().
+ * The cases run with the recording driver of rec_iommu.h: no map over an
+ * unflushed unmap, and none left unflushed after rte_vmap_purge().
  * vmap_block_lcore_autotest has the cases about lcores (ownership, the
  * hash, cross-lcore frees, non-EAL threads, lcore lifecycle).
  * rte_vmap_verify() runs after every case and inside the long ones.
@@ -192,7 +192,7 @@ model_purge(struct model *m)
 	unsigned int i;
 
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(m->vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "a stale translation survived the purge");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "a stale translation survived the purge");
 	for (i = 0; i < m->nr_blk; i++)
 		m->blk[i].lazy = 0;
 	m->lazy_dead = 0;
@@ -245,9 +245,9 @@ run_model(enum rte_vmap_iova_mode mode, const char *name)
 	ret = TEST_SUCCESS;
 out:
 	rte_vmap_destroy(m->vm);
-	if (blk_rec_count(false) != 0 || blk_rec_count(true) != 0 || blk_rec_violations() != 0) {
-		printf("driver after destroy: %u live, %u stale, %u violations\n",
-			blk_rec_count(false), blk_rec_count(true), blk_rec_violations());
+	if (rec_count(false) != 0 || rec_count(true) != 0 || rec_violations_get() != 0) {
+		printf("driver after destroy: %u live, %u stale, %" PRIu64 " violations\n",
+			rec_count(false), rec_count(true), rec_violations_get());
 		ret = TEST_FAILED;
 	}
 	free(m);
@@ -285,15 +285,15 @@ full_block_dirt_flushed(struct rte_vmap *vm, bool seal_it)
 	TEST_ASSERT_EQUAL(blk_block_of(w[VMAP_BLOCK_GRANULES - 1]), blk_block_of(w[0]),
 		"not one block");
 	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[7], PAGE_4K), "free one");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 1u, "the unmap is owed a flush");
+	TEST_ASSERT_EQUAL(rec_count(true), 1u, "the unmap is owed a flush");
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation after rte_vmap_purge()");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation after rte_vmap_purge()");
 	VMAP_TEST_VERIFY(vm);
 	for (i = 0; i < n; i++)
 		if (i != 7)
 			TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], PAGE_4K), "free %u", i);
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation after the last purge");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation after the last purge");
 	VMAP_TEST_VERIFY(vm);
 	return TEST_SUCCESS;
 }
@@ -342,18 +342,18 @@ test_block_stale_alias_purged(void)
 		rte_eal_wait_lcore(blk_worker_lcore());
 		TEST_ASSERT_SUCCESS(rf.ret, "remote free");
 		TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-		TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation of a remote free");
+		TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation of a remote free");
 		w[3] = NULL;
 		rf = (struct remote_free){ vm, w, VMAP_BLOCK_GRANULES, PAGE_4K, -1 };
 		remote_free_fn(&rf);
 		TEST_ASSERT_SUCCESS(rf.ret, "free the rest");
 	}
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "driver saw violations");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+	TEST_ASSERT(rec_count(false) == 0 && rec_count(true) == 0,
 		"driver state after destroy");
 	return TEST_SUCCESS;
 }
@@ -426,8 +426,8 @@ test_block_reuse_after_purge(void)
 		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a[j], VMAP_BLOCK_MAX), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, b, VMAP_BLOCK_MAX), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "a map over an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "a map over an unflushed unmap");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
@@ -547,14 +547,14 @@ test_block_strict_flushes_at_free(void)
 		w[i] = rte_vmap_block_alloc(vm, 8 * PAGE_4K);
 	for (i = 0; i < RTE_DIM(w); i++) {
 		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 8 * PAGE_4K), "free");
-		TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "STRICT: unflushed unmap after a free");
+		TEST_ASSERT_EQUAL(rec_count(true), 0u, "STRICT: unflushed unmap after a free");
 	}
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT_EQUAL(st.va_lazy, 0u, "STRICT: va_lazy %" PRIu64, st.va_lazy);
 	TEST_ASSERT(st.nr_flushes >= RTE_DIM(w), "STRICT: %" PRIu64 " flushes", st.nr_flushes);
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	return TEST_SUCCESS;
 }
 
@@ -604,7 +604,7 @@ test_block_owner_calls_invalidate_stats_cache(void)
 		RTE_VMAP_IOVA_DOMAIN, true)), "recording driver");
 	TEST_ASSERT_SUCCESS(owner_calls_seen_by_stats(blk_space("blk_stats_s", RTE_VMAP_F_STRICT,
 		RTE_VMAP_IOVA_DOMAIN, true)), "STRICT");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	return TEST_SUCCESS;
 }
 
@@ -642,7 +642,7 @@ test_block_idle_block_taken(void)
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT(st.nr_blocks == 0 && st.va_lazy == 0, "a purge left an idle block with"
 		" 1/8 to carve: %" PRIu64 " blocks", st.nr_blocks);
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
 	VMAP_TEST_VERIFY(vm);
 	/* The owner carries on with a new block. */
 	w[0] = rte_vmap_block_alloc(vm, PAGE_4K);
@@ -650,7 +650,7 @@ test_block_idle_block_taken(void)
 	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[0], PAGE_4K), "free");
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	free(w);
 	return TEST_SUCCESS;
 }
@@ -673,12 +673,12 @@ test_block_destroy_hands_back(void)
 	}
 	for (i = 0; i < 20; i += 3)
 		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], (i % 5 + 1) * PAGE_4K), "free");
-	TEST_ASSERT(blk_rec_count(false) > 0, "nothing mapped");
+	TEST_ASSERT(rec_count(false) > 0, "nothing mapped");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_count(false), 0u, "destroy left block windows mapped");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "destroy left an unflushed unmap");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_count(false), 0u, "destroy left block windows mapped");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "destroy left an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	return TEST_SUCCESS;
 }
 
@@ -729,14 +729,14 @@ test_block_reused_in_place_without_flush(void)
 	vm = blk_space("blk_inplace_s", RTE_VMAP_F_STRICT, RTE_VMAP_IOVA_DOMAIN, true);
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	TEST_ASSERT_SUCCESS(reuse_in_place(vm), "STRICT, recording driver");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "a map over an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "a map over an unflushed unmap");
 	rte_vmap_destroy(vm);
 	/* Lazy with a driver: the dead block goes the lazy way, never reused unflushed. */
 	vm = blk_space("blk_inplace_l", 0, RTE_VMAP_IOVA_DOMAIN, true);
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	TEST_ASSERT(!vm->blocks->reuse, "reuse in place with a flush owed");
 	TEST_ASSERT_FAIL(reuse_in_place(vm), "a block with dirt was carved again unflushed");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "a map over an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "a map over an unflushed unmap");
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
 }

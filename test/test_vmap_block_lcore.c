@@ -14,7 +14,7 @@
  * - the shared path (RTE_VMAP_F_NO_LCORE_CACHE, non-EAL threads) and an
  *   lcore that registers, allocates and leaves.
  *
- * The recording driver of block_harness.h checks every map, unmap and
+ * The recording driver of rec_iommu.h checks every map, unmap and
  * flush; rte_vmap_verify() runs after every case and inside the long ones.
  */
 
@@ -72,7 +72,7 @@ test_block_owner_state_not_table(void)
 				i);
 	last = (uintptr_t)w[n - 1];
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation");
 	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	/* The worker's active (last) block was full and idle: taken by the purge. */
@@ -91,7 +91,7 @@ test_block_owner_state_not_table(void)
 	for (i = 0; i < per_block; i++)
 		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 16 * PAGE_4K), "free");
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "driver saw violations");
 	free(w);
 	return TEST_SUCCESS;
 }
@@ -341,9 +341,9 @@ test_block_cross_lcore_free_storm(void)
 	vm = blk_space("blk_storm_rec", 0, RTE_VMAP_IOVA_DOMAIN, true);
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	TEST_ASSERT_SUCCESS(storm_run(vm, 300), "DOMAIN, recording driver");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation after the storm's purge");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation after the storm's purge");
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "driver saw violations");
 	return TEST_SUCCESS;
 }
 
@@ -393,7 +393,7 @@ test_block_no_lcore_cache_shared_path(void)
 	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, w[0], PAGE_4K), -ENOENT, "double free");
 	rte_log_set_level(vmap_logtype, level);
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
@@ -526,10 +526,10 @@ test_block_lcore_lifecycle(void)
 	TEST_ASSERT(st.nr_blocks == 0 && st.nr_windows == 0, "nothing may be left: %" PRIu64
 		" blocks", st.nr_blocks);
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+	TEST_ASSERT(rec_count(false) == 0 && rec_count(true) == 0,
 		"driver state after destroy");
 	return TEST_SUCCESS;
 }
@@ -560,7 +560,7 @@ dying_purge_fn(void *arg)
 	struct dying_purge *dp = arg;
 
 	dp->ret = rte_vmap_purge(dp->vm);
-	dp->stale = blk_rec_count(true);
+	dp->stale = rec_count(true);
 	dp->killer_done = __atomic_load_n(&dp->df->done, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&dp->done, true, __ATOMIC_RELEASE);
 	return 0;
@@ -586,14 +586,14 @@ dying_finish(struct rte_vmap *vm, void *last)
 	int ret = TEST_SUCCESS;
 
 	if (rte_vmap_block_free(vm, last, VMAP_BLOCK_MAX) != 0 || rte_vmap_purge(vm) != 0 ||
-			blk_rec_count(true) != 0 || blk_rec_violations() != 0 ||
+			rec_count(true) != 0 || rec_violations_get() != 0 ||
 			rte_vmap_verify(vm) != 0) {
-		printf("after the dying case: %u unflushed unmaps, %u driver violations\n",
-			blk_rec_count(true), blk_rec_violations());
+		printf("after the dying case: %u unflushed unmaps, %" PRIu64 " driver violations\n",
+			rec_count(true), rec_violations_get());
 		ret = TEST_FAILED;
 	}
 	rte_vmap_destroy(vm);
-	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+	TEST_ASSERT(rec_count(false) == 0 && rec_count(true) == 0,
 		"driver state after destroy");
 	return ret;
 }
@@ -629,7 +629,7 @@ test_block_dying_during_purge(void)
 		blk_block_of(a[per_block - 1]) == blk, "one full block, then a second");
 	for (i = 0; i + 1 < per_block; i++)
 		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a[i], VMAP_BLOCK_MAX), "free %u", i);
-	TEST_ASSERT_EQUAL(blk_rec_count(true), per_block - 1, "unmaps owed a flush");
+	TEST_ASSERT_EQUAL(rec_count(true), per_block - 1, "unmaps owed a flush");
 
 	vn = vmap_addr_to_node(vm, blk);
 	rte_spinlock_lock(&vn->busy_lock);

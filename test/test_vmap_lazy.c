@@ -6,9 +6,9 @@
  * vmap_lazy_autotest: lazy batched unmapping under concurrent use, checked
  * from the IOMMU's side.
  *
- * A thread-safe recording driver ("test_lazy_rec", rec_iommu.c)
- * keeps every translation it was given and fails the test on any breach
- * of the driver contract (rec_iommu.h lists them).
+ * The thread-safe recording driver the suites share (REC_IOMMU,
+ * rec_iommu.c) keeps every translation it was given and fails the test on
+ * any breach of the driver contract (rec_iommu.h lists them).
  *
  * Two lcores allocate and free windows of 4 KiB to 1 MiB at random for
  * about a second, and sometimes purge, in VA and DOMAIN mode, lazy and
@@ -411,7 +411,7 @@ lz_run_config(const struct lz_config *cfg)
 	run = calloc(1, sizeof(*run));
 	TEST_ASSERT_NOT_NULL(run, "no memory");
 	vmap_test_params(&p, cfg->name);
-	p.iommu = "test_lazy_rec";
+	p.iommu = REC_IOMMU;
 	p.iova_mode = cfg->mode;
 	p.flags = cfg->flags;
 	p.lazy_max = LZ_LAZY_MAX;
@@ -500,7 +500,7 @@ test_lazy_domain_strict(void)
 static struct unit_test_suite vmap_lazy_suite = {
 	.suite_name = "vmap lazy batched unmapping",
 	.unit_test_cases = {
-		TEST_CASE(test_lazy_recorder_self_check),
+		TEST_CASE(test_rec_iommu_self_check),
 		TEST_CASE(test_lazy_va),
 		TEST_CASE(test_lazy_va_strict),
 		TEST_CASE(test_lazy_domain),

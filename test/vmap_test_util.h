@@ -9,10 +9,8 @@
  * What the suites share, once: the sizes and constants; the parameters
  * of a small test space and the hugepages it may use; a pseudo-random
  * generator, an overlap test, the failure report and stop flag of roles
- * running on several lcores at once; the table a recording IOMMU driver
- * keeps of what it was given (the checks of the driver contract stay
- * with each suite: they differ); and a page's physical address from
- * pagemap.
+ * running on several lcores at once; and a page's physical address from
+ * pagemap. The recording IOMMU driver is rec_iommu.h.
  */
 
 #include <inttypes.h>
@@ -31,7 +29,7 @@
 
 #include "test.h"
 
-/* ---- constants, once for every test file ------------------------------- */
+/* ---- constants, once for every test file -------------------------------- */
 
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
@@ -43,7 +41,7 @@
 /* The library's log type: quiet while a case makes calls that must fail. */
 #define VMAP_TEST_LOGTYPE "lib.vmap"
 
-/* ---- the test space and the machine's hugepages ------------------------ */
+/* ---- the test space and the machine's hugepages ------------------------- */
 
 /* Fail the current test case unless the space is consistent. */
 #define VMAP_TEST_VERIFY(vm) \
@@ -131,7 +129,7 @@ vmap_test_params_4k(struct rte_vmap_params *p, const char *name)
 	p->iova_mode = vmap_test_iova_mode(p->page_size);
 }
 
-/* ---- random numbers and ranges ----------------------------------------- */
+/* ---- random numbers and ranges ------------------------------------------ */
 
 /* xorshift64: cheap, and a seed gives the same sequence on every run. */
 static inline uint64_t
@@ -153,7 +151,7 @@ vmap_test_overlaps(uint64_t a, size_t alen, uint64_t b, size_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-/* ---- roles on several lcores ------------------------------------------- */
+/* ---- roles on several lcores -------------------------------------------- */
 
 /*
  * Print the failure of a role of the run run_name on this lcore, and set
@@ -170,34 +168,7 @@ vmap_test_stopped(const uint32_t *stop, uint64_t deadline)
 		rte_get_timer_cycles() >= deadline;
 }
 
-/* ---- the table of a recording IOMMU driver ----------------------------- */
-
-/* A translation the driver was given. */
-struct vmap_test_rec {
-	uintptr_t va;
-	rte_iova_t iova;
-	size_t len;
-	bool live;     /* mapped, not unmapped */
-	bool stale;    /* unmapped, no covering flush yet */
-};
-
-/*
- * A map: record it live in the first dead entry of rec[0, *n), or at the
- * end (*n grows, up to max). 0, or -ENOSPC when the table is full.
- */
-int vmap_test_rec_add(struct vmap_test_rec *rec, unsigned int *n, unsigned int max,
-		void *va, rte_iova_t iova, size_t len);
-
-/* An unmap: the live entries it overlaps in IOVA are owed a flush (stale). */
-void vmap_test_rec_unmapped(struct vmap_test_rec *rec, unsigned int n, rte_iova_t iova,
-		size_t len);
-
-/* A flush of [start, end): it covers the stale entries that lie wholly inside. */
-void vmap_test_rec_flushed(struct vmap_test_rec *rec, unsigned int n, rte_iova_t start,
-		rte_iova_t end);
-
-/* How many of the n entries are stale (stale true) or live (false). */
-unsigned int vmap_test_rec_count(const struct vmap_test_rec *rec, unsigned int n, bool stale);
+/* ---- pagemap ------------------------------------------------------------ */
 
 /*
  * Physical address of addr read from /proc/self/pagemap (fd open on it);
