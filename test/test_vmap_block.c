@@ -792,4 +792,4 @@ test_vmap_block(void)
 	return unit_test_suite_runner(&vmap_block_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_block_autotest, test_vmap_block);
+REGISTER_FAST_TEST(vmap_block_autotest, NOHUGE_OK, ASAN_OK, test_vmap_block);

@@ -773,4 +773,4 @@ test_vmap_block_lcore(void)
 	return unit_test_suite_runner(&vmap_block_lcore_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_block_lcore_autotest, test_vmap_block_lcore);
+REGISTER_FAST_TEST(vmap_block_lcore_autotest, NOHUGE_OK, ASAN_OK, test_vmap_block_lcore);

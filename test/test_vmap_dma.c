@@ -497,6 +497,7 @@ test_vmap_dma_reach_big(void)
 	return unit_test_suite_runner(&dma_reach_big_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_dma_reach_autotest, test_vmap_dma_reach);
-REGISTER_TEST_COMMAND(vmap_dma_reach_big_autotest, test_vmap_dma_reach_big);
-REGISTER_TEST_COMMAND(vmap_dma_pa_autotest, test_vmap_dma_pa);
+REGISTER_VM_TEST(vmap_dma_reach_autotest, test_vmap_dma_reach);
+REGISTER_VM_TEST(vmap_dma_reach_big_autotest, test_vmap_dma_reach_big);
+/* PA mode in a guest without an IOMMU (--aw none). */
+REGISTER_VM_TEST(vmap_dma_pa_autotest, test_vmap_dma_pa);

@@ -269,4 +269,5 @@ test_vmap_dma_hotplug(void)
 	return unit_test_suite_runner(&dma_hotplug_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_dma_hotplug_autotest, test_vmap_dma_hotplug);
+/* In the guest with --pairs 2: EAL on the first pair, the test plugs the second. */
+REGISTER_VM_TEST(vmap_dma_hotplug_autotest, test_vmap_dma_hotplug);

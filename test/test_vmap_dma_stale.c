@@ -291,4 +291,4 @@ test_vmap_dma_stale(void)
 	return unit_test_suite_runner(&dma_stale_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_dma_stale_autotest, test_vmap_dma_stale);
+REGISTER_VM_TEST(vmap_dma_stale_autotest, test_vmap_dma_stale);

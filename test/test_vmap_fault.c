@@ -826,4 +826,4 @@ test_vmap_fault(void)
 	return unit_test_suite_runner(&vmap_fault_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_fault_autotest, test_vmap_fault);
+REGISTER_FAST_TEST(vmap_fault_autotest, NOHUGE_OK, ASAN_OK, test_vmap_fault);

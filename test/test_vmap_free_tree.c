@@ -702,5 +702,5 @@ test_vmap_free_tree(void)
 	return unit_test_suite_runner(&vmap_free_tree_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_free_tree_autotest, test_vmap_free_tree);
+REGISTER_FAST_TEST(vmap_free_tree_autotest, NOHUGE_OK, ASAN_OK, test_vmap_free_tree);
 

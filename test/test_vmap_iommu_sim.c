@@ -633,4 +633,4 @@ test_vmap_iommu_sim(void)
 	return unit_test_suite_runner(&vmap_iommu_sim_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_iommu_sim_autotest, test_vmap_iommu_sim);
+REGISTER_FAST_TEST(vmap_iommu_sim_autotest, NOHUGE_OK, ASAN_OK, test_vmap_iommu_sim);

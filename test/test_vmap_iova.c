@@ -283,4 +283,4 @@ test_vmap_iova(void)
 	return unit_test_suite_runner(&vmap_iova_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_iova_autotest, test_vmap_iova);
+REGISTER_FAST_TEST(vmap_iova_autotest, NOHUGE_OK, ASAN_OK, test_vmap_iova);

@@ -515,5 +515,5 @@ test_vmap_lazy(void)
 	return unit_test_suite_runner(&vmap_lazy_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_lazy_autotest, test_vmap_lazy);
+REGISTER_FAST_TEST(vmap_lazy_autotest, NOHUGE_OK, ASAN_OK, test_vmap_lazy);
 

@@ -291,4 +291,4 @@ test_vmap_lazy_sim(void)
 	return unit_test_suite_runner(&vmap_lazy_sim_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_lazy_sim_autotest, test_vmap_lazy_sim);
+REGISTER_FAST_TEST(vmap_lazy_sim_autotest, NOHUGE_OK, ASAN_OK, test_vmap_lazy_sim);

@@ -194,4 +194,4 @@ out:
 	return ret;
 }
 
-REGISTER_TEST_COMMAND(vmap_mempool_perf_autotest, test_vmap_mempool_perf);
+REGISTER_PERF_TEST(vmap_mempool_perf_autotest, test_vmap_mempool_perf);

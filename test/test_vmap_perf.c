@@ -348,5 +348,5 @@ test_vmap_perf(void)
 	return TEST_SUCCESS;
 }
 
-REGISTER_TEST_COMMAND(vmap_perf_autotest, test_vmap_perf);
+REGISTER_PERF_TEST(vmap_perf_autotest, test_vmap_perf);
 

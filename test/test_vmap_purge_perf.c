@@ -632,4 +632,4 @@ test_vmap_purge_perf(void)
 	return TEST_SUCCESS;
 }
 
-REGISTER_TEST_COMMAND(vmap_purge_perf_autotest, test_vmap_purge_perf);
+REGISTER_PERF_TEST(vmap_purge_perf_autotest, test_vmap_purge_perf);

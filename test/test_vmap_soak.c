@@ -749,4 +749,4 @@ test_vmap_soak(void)
 	return unit_test_suite_runner(&vmap_soak_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_soak_autotest, test_vmap_soak);
+REGISTER_SOAK_TEST(vmap_soak_autotest, test_vmap_soak);

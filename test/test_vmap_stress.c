@@ -589,5 +589,5 @@ test_vmap_stress(void)
 	return unit_test_suite_runner(&vmap_stress_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_stress_autotest, test_vmap_stress);
+REGISTER_FAST_TEST(vmap_stress_autotest, NOHUGE_OK, ASAN_OK, test_vmap_stress);
 

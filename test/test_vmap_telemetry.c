@@ -700,4 +700,4 @@ test_vmap_telemetry(void)
 	return unit_test_suite_runner(&vmap_telemetry_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_telemetry_autotest, test_vmap_telemetry);
+REGISTER_FAST_TEST(vmap_telemetry_autotest, NOHUGE_OK, ASAN_OK, test_vmap_telemetry);
