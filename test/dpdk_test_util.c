@@ -7,7 +7,7 @@
 #include <rte_eal.h>
 
 #include "dpdk_test_util.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 const char *
 eal_iova_name(void)

@@ -20,7 +20,7 @@
 
 #include <rte_vmap.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "test.h"
 
 /* EXTMEM spaces describe every backing page: keep them small (4 KiB pages: 64 Ki memsegs). */

@@ -46,7 +46,7 @@
 
 #include "fault_sweep.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 /* Under ASan, malloc is its allocator's; gcc ships no header declaring its counter. */

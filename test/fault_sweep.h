@@ -19,7 +19,7 @@
 #include <rte_vmap.h>
 #include <rte_vmap_fault.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 
 /* A space configuration the scenario runs on. */

@@ -6,7 +6,8 @@
  * dpdk-vmap-test: the autotest runner, in the shape of DPDK's app/test/test.c
  * (22.11).
  *
- * Every test_*.c registers its commands with REGISTER_TEST_COMMAND(); the
+ * Every test_*.c registers its commands with a macro of test.h
+ * (REGISTER_FAST_TEST() and the like, each a REGISTER_TEST_COMMAND()); the
  * constructors run before main() and fill commands_list. After rte_eal_init:
  *
  *   DPDK_TEST=<name> dpdk-vmap-test <EAL args> [-- <name> ...]
@@ -34,7 +35,7 @@
 #include <rte_string_fns.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #define TEST_PROMPT "RTE>> "
 #define TEST_MAX_EXTRA_ARGS 64

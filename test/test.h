@@ -92,4 +92,35 @@ void add_test_command(struct test_command *t);
 		add_test_command(&test_struct_##cmd); \
 	}
 
+/*
+ * Adding a test is one line where the test is, as with DPDK's (23.11)
+ * REGISTER_FAST_TEST(): each macro registers the command, and says which
+ * meson suite runs it. test/get-test-suites.py reads these lines when
+ * meson configures (again whenever a source changes) and test/meson.build
+ * makes the meson tests from them; a new file also needs its name in
+ * test_sources there.
+ *
+ *   REGISTER_FAST_TEST(cmd, nohuge, asan, func)     suite fast-tests
+ *       nohuge  NOHUGE_OK: passes with --no-huge -m 512 (no hugepages);
+ *               NOHUGE_SKIP: needs hugepages, skipped when fewer than
+ *               VMAP_TEST_MIN_HUGEPAGES are free as it starts
+ *       asan    ASAN_OK, or ASAN_SKIP: left out of sanitizer builds
+ *   REGISTER_PERF_TEST(cmd, func)    perf-tests: benchmarks, one at a time
+ *   REGISTER_HOST_TEST(cmd, func)    host-tests: tests that change the whole
+ *                                    host, one at a time, never beside others
+ *   REGISTER_SOAK_TEST(cmd, func)    soak-tests: long runs (devtools/soak.sh)
+ *   REGISTER_VM_TEST(cmd, func)      real DMA and NUMA placement: only in the
+ *                                    QEMU guest (test/vm/), no meson test
+ *
+ * REGISTER_TEST_COMMAND() alone registers a command no list carries (a
+ * guest script runs it with an EAL start of its own, or it is run by
+ * hand). The few tests that need more EAL arguments, or telemetry, are
+ * named in test/meson.build.
+ */
+#define REGISTER_FAST_TEST(cmd, nohuge, asan, func) REGISTER_TEST_COMMAND(cmd, func)
+#define REGISTER_PERF_TEST(cmd, func) REGISTER_TEST_COMMAND(cmd, func)
+#define REGISTER_HOST_TEST(cmd, func) REGISTER_TEST_COMMAND(cmd, func)
+#define REGISTER_SOAK_TEST(cmd, func) REGISTER_TEST_COMMAND(cmd, func)
+#define REGISTER_VM_TEST(cmd, func) REGISTER_TEST_COMMAND(cmd, func)
+
 #endif /* _TEST_H_ */

@@ -54,9 +54,8 @@
 #include <rte_vmap_mempool.h>
 
 #include "test.h"
-#include "test_vmap.h"
 #include "vmap_test_util.h"
-#include "test_vmap_perf.h"
+#include "perf_figures.h"
 
 #define HP1G_DIR "/sys/kernel/mm/hugepages/hugepages-1048576kB"
 #define HP1G_NR HP1G_DIR "/nr_hugepages"
@@ -624,7 +623,7 @@ test_vmap_1g(void)
 	return unit_test_suite_runner(&vmap_1g_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_1g_autotest, test_vmap_1g);
+REGISTER_HOST_TEST(vmap_1g_autotest, test_vmap_1g);
 
 /* ---- vmap_1g_perf_autotest -------------------------------------------- */
 
@@ -780,4 +779,4 @@ test_vmap_1g_perf(void)
 	return ret == 0 ? TEST_SUCCESS : TEST_FAILED;
 }
 
-REGISTER_TEST_COMMAND(vmap_1g_perf_autotest, test_vmap_1g_perf);
+REGISTER_HOST_TEST(vmap_1g_perf_autotest, test_vmap_1g_perf);

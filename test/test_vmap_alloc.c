@@ -10,7 +10,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 #include "vmap_block.h"
 
@@ -522,4 +522,4 @@ test_vmap_alloc(void)
 	return unit_test_suite_runner(&vmap_alloc_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_alloc_autotest, test_vmap_alloc);
+REGISTER_FAST_TEST(vmap_alloc_autotest, NOHUGE_OK, ASAN_OK, test_vmap_alloc);

@@ -12,8 +12,8 @@
  * - reuse after a purge, misuse, STRICT, idle blocks taken, destroy with
  *   live block windows, reuse in place, the dump.
  *
- * The cases run with the recording driver of block_test_util.h: no map
- * over an unflushed unmap, and none left unflushed after rte_vmap_purge().
+ * The cases run with the recording driver of rec_iommu.h: no map over an
+ * unflushed unmap, and none left unflushed after rte_vmap_purge().
  * vmap_block_lcore_autotest has the cases about lcores (ownership, the
  * hash, cross-lcore frees, non-EAL threads, lcore lifecycle).
  * rte_vmap_verify() runs after every case and inside the long ones.
@@ -30,8 +30,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
-#include "block_test_util.h"
-#include "test_vmap.h"
+#include "block_harness.h"
 #include "vmap_test_util.h"
 
 /* ---- carving against a model ------------------------------------------- */
@@ -97,14 +96,14 @@ model_alloc(struct model *m, uint64_t *x)
 	p = rte_vmap_block_alloc(m->vm, size);
 	TEST_ASSERT_NOT_NULL(p, "block_alloc(%zu): %s", size, rte_strerror(rte_errno));
 	a = (uintptr_t)p;
-	TEST_ASSERT_EQUAL(a % GRAN, 0, "unaligned %p", p);
-	if (m->cur != 0 && !m->taken && a == m->next && a + granules * GRAN <= m->cur + BLK) {
+	TEST_ASSERT_EQUAL(a % PAGE_4K, 0, "unaligned %p", p);
+	if (m->cur != 0 && !m->taken && a == m->next && a + granules * PAGE_4K <= m->cur + BLK) {
 		/* Bump from the tail of the active block. */
 	} else {
 		/* A new block: the window did not fit, or a purge took the block. */
 		TEST_ASSERT_EQUAL(a % BLK, 0, "%p: neither the bump offset %#" PRIxPTR
 			" nor a new block", p, m->next);
-		TEST_ASSERT(m->cur == 0 || m->taken || m->next + granules * GRAN > m->cur + BLK,
+		TEST_ASSERT(m->cur == 0 || m->taken || m->next + granules * PAGE_4K > m->cur + BLK,
 			"new block although %u granules fit at %#" PRIxPTR, granules, m->next);
 		m->taken = false;
 		/* Dead hosts come back only after a purge: no hole is reused. */
@@ -122,17 +121,17 @@ model_alloc(struct model *m, uint64_t *x)
 		m->blk[m->nr_blk++] = (struct model_blk){ a, 0, 0, false };
 		m->cur = a;
 	}
-	m->next = a + granules * GRAN;
+	m->next = a + granules * PAGE_4K;
 	model_blk(m, m->cur)->live++;
 	m->win[m->nr_win++] = (struct model_win){ p, size };
 
-	TEST_ASSERT_SUCCESS(rte_vmap_find(m->vm, (char *)p + pages * GRAN - 1, &w), "find");
-	TEST_ASSERT(w.va == p && w.size == pages * GRAN && w.from_block == 1,
+	TEST_ASSERT_SUCCESS(rte_vmap_find(m->vm, (char *)p + pages * PAGE_4K - 1, &w), "find");
+	TEST_ASSERT(w.va == p && w.size == pages * PAGE_4K && w.from_block == 1,
 		"find: %p %zu %d", w.va, w.size, w.from_block);
-	TEST_ASSERT_EQUAL(rte_vmap_virt2iova(m->vm, (char *)p + pages * GRAN - 1),
-		w.iova + pages * GRAN - 1, "virt2iova of the last byte");
+	TEST_ASSERT_EQUAL(rte_vmap_virt2iova(m->vm, (char *)p + pages * PAGE_4K - 1),
+		w.iova + pages * PAGE_4K - 1, "virt2iova of the last byte");
 	if (granules > pages)
-		TEST_ASSERT_EQUAL(rte_vmap_find(m->vm, (char *)p + pages * GRAN, &w), -ENOENT,
+		TEST_ASSERT_EQUAL(rte_vmap_find(m->vm, (char *)p + pages * PAGE_4K, &w), -ENOENT,
 			"the padding of a size class is no window");
 	return TEST_SUCCESS;
 }
@@ -148,7 +147,7 @@ model_free(struct model *m, uint64_t *x)
 	size_t size;
 
 	/* Any size rounding to the same pages is accepted. */
-	size = vmap_test_rand(x) % 2 == 0 ? w.size : pages * GRAN;
+	size = vmap_test_rand(x) % 2 == 0 ? w.size : pages * PAGE_4K;
 	TEST_ASSERT_SUCCESS(rte_vmap_block_free(m->vm, w.va, size), "block_free(%p)", w.va);
 	m->win[k] = m->win[--m->nr_win];
 	TEST_ASSERT_EQUAL(rte_vmap_virt2iova(m->vm, w.va), RTE_BAD_IOVA, "freed, translated");
@@ -156,7 +155,7 @@ model_free(struct model *m, uint64_t *x)
 	b = model_blk(m, blk_block_of(w.va));
 	TEST_ASSERT_NOT_NULL(b, "model: no block for %p", w.va);
 	b->live--;
-	b->lazy += pages * GRAN;
+	b->lazy += pages * PAGE_4K;
 	if (b->sealed && b->live == 0)
 		model_kill(m, b);
 	return TEST_SUCCESS;
@@ -170,7 +169,7 @@ model_check_stats(struct model *m)
 	unsigned int i;
 
 	for (i = 0; i < m->nr_win; i++)
-		bytes += blk_pages_of(m->win[i].size) * GRAN;
+		bytes += blk_pages_of(m->win[i].size) * PAGE_4K;
 	for (i = 0; i < m->nr_blk; i++)
 		lazy += m->blk[i].lazy;
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(m->vm, &st), "stats");
@@ -189,11 +188,11 @@ static int
 model_purge(struct model *m)
 {
 	struct model_blk *b = m->cur != 0 ? model_blk(m, m->cur) : NULL;
-	uint32_t left = (uint32_t)((m->cur + BLK - m->next) / GRAN);
+	uint32_t left = (uint32_t)((m->cur + BLK - m->next) / PAGE_4K);
 	unsigned int i;
 
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(m->vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "a stale translation survived the purge");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "a stale translation survived the purge");
 	for (i = 0; i < m->nr_blk; i++)
 		m->blk[i].lazy = 0;
 	m->lazy_dead = 0;
@@ -246,9 +245,9 @@ run_model(enum rte_vmap_iova_mode mode, const char *name)
 	ret = TEST_SUCCESS;
 out:
 	rte_vmap_destroy(m->vm);
-	if (blk_rec_count(false) != 0 || blk_rec_count(true) != 0 || blk_rec_violations() != 0) {
-		printf("driver after destroy: %u live, %u stale, %u violations\n",
-			blk_rec_count(false), blk_rec_count(true), blk_rec_violations());
+	if (rec_count(false) != 0 || rec_count(true) != 0 || rec_violations_get() != 0) {
+		printf("driver after destroy: %u live, %u stale, %" PRIu64 " violations\n",
+			rec_count(false), rec_count(true), rec_violations_get());
 		ret = TEST_FAILED;
 	}
 	free(m);
@@ -278,23 +277,23 @@ full_block_dirt_flushed(struct rte_vmap *vm, bool seal_it)
 
 	/* 4 KiB windows fill the active block exactly; one more seals it. */
 	for (n = 0; n < VMAP_BLOCK_GRANULES + (seal_it ? 1 : 0); n++) {
-		w[n] = rte_vmap_block_alloc(vm, GRAN);
+		w[n] = rte_vmap_block_alloc(vm, PAGE_4K);
 		TEST_ASSERT_NOT_NULL(w[n], "alloc %u", n);
 		if (n == 0)
 			TEST_ASSERT_EQUAL((uintptr_t)w[0] % BLK, 0, "not a fresh block");
 	}
 	TEST_ASSERT_EQUAL(blk_block_of(w[VMAP_BLOCK_GRANULES - 1]), blk_block_of(w[0]),
 		"not one block");
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[7], GRAN), "free one");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 1u, "the unmap is owed a flush");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[7], PAGE_4K), "free one");
+	TEST_ASSERT_EQUAL(rec_count(true), 1u, "the unmap is owed a flush");
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation after rte_vmap_purge()");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation after rte_vmap_purge()");
 	VMAP_TEST_VERIFY(vm);
 	for (i = 0; i < n; i++)
 		if (i != 7)
-			TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], GRAN), "free %u", i);
+			TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], PAGE_4K), "free %u", i);
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation after the last purge");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation after the last purge");
 	VMAP_TEST_VERIFY(vm);
 	return TEST_SUCCESS;
 }
@@ -335,26 +334,26 @@ test_block_stale_alias_purged(void)
 	if (rte_lcore_count() >= 2) {
 		/* The dirt of another lcore's free is in the shared tally. */
 		for (i = 0; i < VMAP_BLOCK_GRANULES; i++) {
-			w[i] = rte_vmap_block_alloc(vm, GRAN);
+			w[i] = rte_vmap_block_alloc(vm, PAGE_4K);
 			TEST_ASSERT_NOT_NULL(w[i], "alloc");
 		}
-		rf = (struct remote_free){ vm, &w[3], 1, GRAN, -1 };
+		rf = (struct remote_free){ vm, &w[3], 1, PAGE_4K, -1 };
 		rte_eal_remote_launch(remote_free_fn, &rf, blk_worker_lcore());
 		rte_eal_wait_lcore(blk_worker_lcore());
 		TEST_ASSERT_SUCCESS(rf.ret, "remote free");
 		TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-		TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation of a remote free");
+		TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation of a remote free");
 		w[3] = NULL;
-		rf = (struct remote_free){ vm, w, VMAP_BLOCK_GRANULES, GRAN, -1 };
+		rf = (struct remote_free){ vm, w, VMAP_BLOCK_GRANULES, PAGE_4K, -1 };
 		remote_free_fn(&rf);
 		TEST_ASSERT_SUCCESS(rf.ret, "free the rest");
 	}
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "driver saw violations");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+	TEST_ASSERT(rec_count(false) == 0 && rec_count(true) == 0,
 		"driver state after destroy");
 	return TEST_SUCCESS;
 }
@@ -427,8 +426,8 @@ test_block_reuse_after_purge(void)
 		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a[j], VMAP_BLOCK_MAX), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, b, VMAP_BLOCK_MAX), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "a map over an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "a map over an unflushed unmap");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
@@ -447,22 +446,23 @@ static int
 misuse_calls(struct misuse *mu)
 {
 	struct rte_vmap *vm = mu->vm;
-	char *tail = (char *)blk_block_of(mu->big) + BLK - GRAN;
+	char *tail = (char *)blk_block_of(mu->big) + BLK - PAGE_4K;
 	int local;
 
 	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->one, 8192), -EINVAL, "wrong size");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "errno %d", rte_errno);
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->two, GRAN), -EINVAL, "smaller size");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->two, PAGE_4K), -EINVAL, "smaller size");
 	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->one, 0), -EINVAL, "size 0");
 	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->one, VMAP_BLOCK_MAX + 1), -EINVAL,
 		"over block max");
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->two + GRAN, GRAN), -ENOENT, "interior");
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->two + 8, 2 * GRAN), -ENOENT, "unaligned");
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, tail, GRAN), -ENOENT, "never carved");
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->plain, GRAN), -EINVAL, "not a block window");
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, &local, GRAN), -ENOENT, "outside the space");
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(NULL, mu->one, GRAN), -EINVAL, "NULL space");
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, NULL, GRAN), 0, "NULL is a no-op");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->two + PAGE_4K, PAGE_4K), -ENOENT, "interior");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->two + 8, 2 * PAGE_4K), -ENOENT, "unaligned");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, tail, PAGE_4K), -ENOENT, "never carved");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu->plain, PAGE_4K), -EINVAL,
+		"not a block window");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, &local, PAGE_4K), -ENOENT, "outside the space");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(NULL, mu->one, PAGE_4K), -EINVAL, "NULL space");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, NULL, PAGE_4K), 0, "NULL is a no-op");
 	TEST_ASSERT_EQUAL(rte_vmap_free(vm, mu->one), -EINVAL, "block window to rte_vmap_free");
 	TEST_ASSERT_EQUAL(rte_vmap_free(vm, mu->two), -EINVAL, "block window to rte_vmap_free");
 	TEST_ASSERT_EQUAL(rte_vmap_free(vm, (void *)blk_block_of(mu->big)), -EINVAL,
@@ -491,9 +491,9 @@ test_block_misuse_changes_nothing(void)
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	mu.big = rte_vmap_block_alloc(vm, 64 * KIB);
-	mu.one = rte_vmap_block_alloc(vm, GRAN);
-	mu.two = rte_vmap_block_alloc(vm, 2 * GRAN);
-	mu.plain = rte_vmap_alloc(vm, GRAN, 0, SOCKET_ID_ANY);
+	mu.one = rte_vmap_block_alloc(vm, PAGE_4K);
+	mu.two = rte_vmap_block_alloc(vm, 2 * PAGE_4K);
+	mu.plain = rte_vmap_alloc(vm, PAGE_4K, 0, SOCKET_ID_ANY);
 	TEST_ASSERT(mu.big && mu.one && mu.two && mu.plain, "alloc");
 	TEST_ASSERT_EQUAL((uintptr_t)mu.big % BLK, 0, "the first window opens a block");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &before), "stats");
@@ -507,13 +507,13 @@ test_block_misuse_changes_nothing(void)
 	rte_log_set_level(vmap_logtype, level);
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &after), "stats");
 	TEST_ASSERT(blk_stats_same(&before, &after), "a refused call changed the stats");
-	TEST_ASSERT_SUCCESS(rte_vmap_find(vm, mu.two + GRAN, &w), "window lost");
+	TEST_ASSERT_SUCCESS(rte_vmap_find(vm, mu.two + PAGE_4K, &w), "window lost");
 	TEST_ASSERT(w.va == mu.two && w.from_block == 1, "find");
 	VMAP_TEST_VERIFY(vm);
 	/* Double free, sequential: refused, from the owner and from another lcore. */
 	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, mu.one, 4000), "free (same rounding)");
 	rte_log_set_level(vmap_logtype, RTE_LOG_CRIT);
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu.one, GRAN), -ENOENT, "double free");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, mu.one, PAGE_4K), -ENOENT, "double free");
 	TEST_ASSERT_EQUAL(rte_vmap_free(vm, (void *)blk_block_of(mu.big)), -EINVAL,
 		"still a window");
 	rte_log_set_level(vmap_logtype, level);
@@ -522,7 +522,7 @@ test_block_misuse_changes_nothing(void)
 	TEST_ASSERT_EQUAL(rte_vmap_free(vm, (void *)blk_block_of(mu.big)), -ENOENT,
 		"freed window at the block start");
 	rte_log_set_level(vmap_logtype, level);
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, mu.two, 2 * GRAN), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, mu.two, 2 * PAGE_4K), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, mu.plain), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &after), "stats");
 	TEST_ASSERT_EQUAL(after.nr_windows, 0u, "windows left");
@@ -544,17 +544,17 @@ test_block_strict_flushes_at_free(void)
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	for (i = 0; i < RTE_DIM(w); i++)
-		w[i] = rte_vmap_block_alloc(vm, 8 * GRAN);
+		w[i] = rte_vmap_block_alloc(vm, 8 * PAGE_4K);
 	for (i = 0; i < RTE_DIM(w); i++) {
-		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 8 * GRAN), "free");
-		TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "STRICT: unflushed unmap after a free");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 8 * PAGE_4K), "free");
+		TEST_ASSERT_EQUAL(rec_count(true), 0u, "STRICT: unflushed unmap after a free");
 	}
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT_EQUAL(st.va_lazy, 0u, "STRICT: va_lazy %" PRIu64, st.va_lazy);
 	TEST_ASSERT(st.nr_flushes >= RTE_DIM(w), "STRICT: %" PRIu64 " flushes", st.nr_flushes);
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	return TEST_SUCCESS;
 }
 
@@ -571,22 +571,24 @@ owner_calls_seen_by_stats(struct rte_vmap *vm)
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	/* A block, and a window that keeps it alive: the free below stays the owner's. */
-	keep = rte_vmap_block_alloc(vm, GRAN);
+	keep = rte_vmap_block_alloc(vm, PAGE_4K);
 	TEST_ASSERT_NOT_NULL(keep, "block_alloc");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats");
-	w = rte_vmap_block_alloc(vm, 2 * GRAN);
+	w = rte_vmap_block_alloc(vm, 2 * PAGE_4K);
 	TEST_ASSERT_NOT_NULL(w, "block_alloc");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st1), "stats");
-	TEST_ASSERT(st1.nr_windows == st0.nr_windows + 1 && st1.va_used == st0.va_used + 2 * GRAN,
+	TEST_ASSERT(st1.nr_windows == st0.nr_windows + 1 &&
+		st1.va_used == st0.va_used + 2 * PAGE_4K,
 		"the owner's block alloc not in stats: windows %" PRIu64 " -> %" PRIu64,
 		st0.nr_windows, st1.nr_windows);
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w, 2 * GRAN), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w, 2 * PAGE_4K), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats");
-	TEST_ASSERT(st0.nr_windows + 1 == st1.nr_windows && st0.va_used + 2 * GRAN == st1.va_used,
+	TEST_ASSERT(st0.nr_windows + 1 == st1.nr_windows &&
+		st0.va_used + 2 * PAGE_4K == st1.va_used,
 		"the owner's block free not in stats (a stale cached snapshot): windows %"
 		PRIu64 " -> %" PRIu64 ", va_used %" PRIu64 " -> %" PRIu64, st1.nr_windows,
 		st0.nr_windows, st1.va_used, st0.va_used);
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, keep, GRAN), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, keep, PAGE_4K), "free");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
@@ -602,7 +604,7 @@ test_block_owner_calls_invalidate_stats_cache(void)
 		RTE_VMAP_IOVA_DOMAIN, true)), "recording driver");
 	TEST_ASSERT_SUCCESS(owner_calls_seen_by_stats(blk_space("blk_stats_s", RTE_VMAP_F_STRICT,
 		RTE_VMAP_IOVA_DOMAIN, true)), "STRICT");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	return TEST_SUCCESS;
 }
 
@@ -622,8 +624,8 @@ test_block_idle_block_taken(void)
 		printf("no membarrier(PRIVATE_EXPEDITED): owners seal idle blocks themselves\n");
 		return TEST_SKIPPED;
 	}
-	w[0] = rte_vmap_block_alloc(vm, GRAN);
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[0], GRAN), "free");
+	w[0] = rte_vmap_block_alloc(vm, PAGE_4K);
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[0], PAGE_4K), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT_EQUAL(st.nr_blocks, 1u, "a purge took a block with most of it left");
@@ -633,22 +635,22 @@ test_block_idle_block_taken(void)
 	TEST_ASSERT_EQUAL(st.nr_blocks, 0u, "reclaim left an idle block");
 	VMAP_TEST_VERIFY(vm);
 	for (i = 0; i < n; i++)
-		w[i] = rte_vmap_block_alloc(vm, GRAN);
+		w[i] = rte_vmap_block_alloc(vm, PAGE_4K);
 	for (i = 0; i < n; i++)
-		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], GRAN), "free");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], PAGE_4K), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT(st.nr_blocks == 0 && st.va_lazy == 0, "a purge left an idle block with"
 		" 1/8 to carve: %" PRIu64 " blocks", st.nr_blocks);
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
 	VMAP_TEST_VERIFY(vm);
 	/* The owner carries on with a new block. */
-	w[0] = rte_vmap_block_alloc(vm, GRAN);
+	w[0] = rte_vmap_block_alloc(vm, PAGE_4K);
 	TEST_ASSERT(w[0] != NULL && (uintptr_t)w[0] % BLK == 0, "a new block");
 	VMAP_TEST_VERIFY(vm);
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[0], GRAN), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[0], PAGE_4K), "free");
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	free(w);
 	return TEST_SUCCESS;
 }
@@ -663,20 +665,20 @@ test_block_destroy_hands_back(void)
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	for (i = 0; i < 20; i++)
-		w[i] = rte_vmap_block_alloc(vm, (i % 5 + 1) * GRAN);
+		w[i] = rte_vmap_block_alloc(vm, (i % 5 + 1) * PAGE_4K);
 	if (rte_lcore_count() >= 2) {
-		ra = (struct blk_remote_alloc){ vm, &w[20], 20, 3 * GRAN, -1 };
+		ra = (struct blk_remote_alloc){ vm, &w[20], 20, 3 * PAGE_4K, -1 };
 		TEST_ASSERT_SUCCESS(blk_on_worker(blk_remote_alloc_fn, &ra), "launch");
 		TEST_ASSERT_SUCCESS(ra.ret, "worker allocs");
 	}
 	for (i = 0; i < 20; i += 3)
-		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], (i % 5 + 1) * GRAN), "free");
-	TEST_ASSERT(blk_rec_count(false) > 0, "nothing mapped");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], (i % 5 + 1) * PAGE_4K), "free");
+	TEST_ASSERT(rec_count(false) > 0, "nothing mapped");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_count(false), 0u, "destroy left block windows mapped");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "destroy left an unflushed unmap");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_count(false), 0u, "destroy left block windows mapped");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "destroy left an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	return TEST_SUCCESS;
 }
 
@@ -694,7 +696,7 @@ reuse_in_place(struct rte_vmap *vm)
 
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < per_block; i++) {
-			w[i] = rte_vmap_block_alloc(vm, 16 * GRAN);
+			w[i] = rte_vmap_block_alloc(vm, 16 * PAGE_4K);
 			TEST_ASSERT_NOT_NULL(w[i], "alloc");
 		}
 		if (round == 0)
@@ -704,13 +706,13 @@ reuse_in_place(struct rte_vmap *vm)
 		TEST_ASSERT_EQUAL((uintptr_t)w[0], start, "round %u: not carved from the start",
 			round);
 		for (i = 0; i < per_block; i++)
-			TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 16 * GRAN), "free");
+			TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 16 * PAGE_4K), "free");
 		VMAP_TEST_VERIFY(vm);
 	}
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	/* The last round's frees count as lazy until the block is reset or purged. */
 	TEST_ASSERT(st.nr_blocks == 1 && st.nr_windows == 0 && st.va_lazy ==
-		((vm->flags & RTE_VMAP_F_STRICT) != 0 ? 0 : per_block * 16 * GRAN),
+		((vm->flags & RTE_VMAP_F_STRICT) != 0 ? 0 : per_block * 16 * PAGE_4K),
 		"%" PRIu64 " blocks, va_lazy %" PRIu64, st.nr_blocks, st.va_lazy);
 	return TEST_SUCCESS;
 }
@@ -727,14 +729,14 @@ test_block_reused_in_place_without_flush(void)
 	vm = blk_space("blk_inplace_s", RTE_VMAP_F_STRICT, RTE_VMAP_IOVA_DOMAIN, true);
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	TEST_ASSERT_SUCCESS(reuse_in_place(vm), "STRICT, recording driver");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "a map over an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "a map over an unflushed unmap");
 	rte_vmap_destroy(vm);
 	/* Lazy with a driver: the dead block goes the lazy way, never reused unflushed. */
 	vm = blk_space("blk_inplace_l", 0, RTE_VMAP_IOVA_DOMAIN, true);
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	TEST_ASSERT(!vm->blocks->reuse, "reuse in place with a flush owed");
 	TEST_ASSERT_FAIL(reuse_in_place(vm), "a block with dirt was carved again unflushed");
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "a map over an unflushed unmap");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "a map over an unflushed unmap");
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
 }
@@ -749,10 +751,10 @@ test_block_dump_per_lcore(void)
 	FILE *f;
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
-	a = rte_vmap_block_alloc(vm, GRAN);
-	b = rte_vmap_block_alloc(vm, 3 * GRAN);
+	a = rte_vmap_block_alloc(vm, PAGE_4K);
+	b = rte_vmap_block_alloc(vm, 3 * PAGE_4K);
 	TEST_ASSERT(a != NULL && b != NULL, "alloc");
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a, GRAN), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a, PAGE_4K), "free");
 	f = open_memstream(&dump, &len);
 	TEST_ASSERT_NOT_NULL(f, "open_memstream");
 	rte_vmap_dump(f, vm);
@@ -762,7 +764,7 @@ test_block_dump_per_lcore(void)
 		NULL && strstr(dump, "blocks 1") != NULL,
 		"dump lacks the block line:\n%s", dump);
 	free(dump);
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, b, 3 * GRAN), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, b, 3 * PAGE_4K), "free");
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
 }
@@ -790,4 +792,4 @@ test_vmap_block(void)
 	return unit_test_suite_runner(&vmap_block_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_block_autotest, test_vmap_block);
+REGISTER_FAST_TEST(vmap_block_autotest, NOHUGE_OK, ASAN_OK, test_vmap_block);

@@ -14,7 +14,7 @@
  * - the shared path (RTE_VMAP_F_NO_LCORE_CACHE, non-EAL threads) and an
  *   lcore that registers, allocates and leaves.
  *
- * The recording driver of block_test_util.h checks every map, unmap and
+ * The recording driver of rec_iommu.h checks every map, unmap and
  * flush; rte_vmap_verify() runs after every case and inside the long ones.
  */
 
@@ -30,8 +30,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
-#include "block_test_util.h"
-#include "test_vmap.h"
+#include "block_harness.h"
 #include "vmap_test_util.h"
 
 /* ---- the kernel's block bugs across lcores ------------------------------- */
@@ -56,7 +55,7 @@ test_block_owner_state_not_table(void)
 
 	TEST_ASSERT(vm != NULL && w != NULL, "setup");
 	/* 64 KiB windows: 16 per block, five blocks, hashed over both tables. */
-	ra = (struct blk_remote_alloc){ vm, w, n, 16 * GRAN, -1 };
+	ra = (struct blk_remote_alloc){ vm, w, n, 16 * PAGE_4K, -1 };
 	TEST_ASSERT_SUCCESS(blk_on_worker(blk_remote_alloc_fn, &ra), "launch");
 	TEST_ASSERT_SUCCESS(ra.ret, "worker allocs");
 	for (i = 0; i < n; i += per_block) {
@@ -69,10 +68,11 @@ test_block_owner_state_not_table(void)
 	/* The main lcore frees all but the last window of every block, then purges. */
 	for (i = 0; i < n; i++)
 		if (i % per_block != per_block - 1 || i == n - 1)
-			TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 16 * GRAN), "free %u", i);
+			TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 16 * PAGE_4K), "free %u",
+				i);
 	last = (uintptr_t)w[n - 1];
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation");
 	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	/* The worker's active (last) block was full and idle: taken by the purge. */
@@ -81,7 +81,7 @@ test_block_owner_state_not_table(void)
 			st.nr_blocks);
 	TEST_ASSERT_EQUAL(st.nr_windows, 4u, "windows %" PRIu64, st.nr_windows);
 	/* The worker allocates on: a new block, its queue intact. */
-	ra = (struct blk_remote_alloc){ vm, w, per_block, 16 * GRAN, -1 };
+	ra = (struct blk_remote_alloc){ vm, w, per_block, 16 * PAGE_4K, -1 };
 	TEST_ASSERT_SUCCESS(blk_on_worker(blk_remote_alloc_fn, &ra), "launch");
 	TEST_ASSERT_SUCCESS(ra.ret, "worker allocs after the purge");
 	/* A new block (its host may be the taken one's: it was flushed and pooled). */
@@ -89,9 +89,9 @@ test_block_owner_state_not_table(void)
 	RTE_SET_USED(last);
 	VMAP_TEST_VERIFY(vm);
 	for (i = 0; i < per_block; i++)
-		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 16 * GRAN), "free");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], 16 * PAGE_4K), "free");
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "driver saw violations");
 	free(w);
 	return TEST_SUCCESS;
 }
@@ -224,7 +224,7 @@ win_stamp(void *p, size_t size)
 	uint64_t *w = p;
 
 	w[0] = size;
-	w[blk_pages_of(size) * GRAN / 8 - 1] = ~(uint64_t)(uintptr_t)p;
+	w[blk_pages_of(size) * PAGE_4K / 8 - 1] = ~(uint64_t)(uintptr_t)p;
 }
 
 static int
@@ -234,7 +234,7 @@ win_unstamp(void *p, size_t *size)
 
 	*size = w[0];
 	if (*size == 0 || *size > VMAP_BLOCK_MAX ||
-			w[blk_pages_of(*size) * GRAN / 8 - 1] != ~(uint64_t)(uintptr_t)p)
+			w[blk_pages_of(*size) * PAGE_4K / 8 - 1] != ~(uint64_t)(uintptr_t)p)
 		return -1;
 	return 0;
 }
@@ -341,9 +341,9 @@ test_block_cross_lcore_free_storm(void)
 	vm = blk_space("blk_storm_rec", 0, RTE_VMAP_IOVA_DOMAIN, true);
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	TEST_ASSERT_SUCCESS(storm_run(vm, 300), "DOMAIN, recording driver");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale translation after the storm's purge");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale translation after the storm's purge");
 	rte_vmap_destroy(vm);
-	TEST_ASSERT_EQUAL(blk_rec_violations(), 0u, "driver saw violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "driver saw violations");
 	return TEST_SUCCESS;
 }
 
@@ -377,23 +377,23 @@ test_block_no_lcore_cache_shared_path(void)
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	TEST_ASSERT_NULL(vm->blocks, "block caches with NO_LCORE_CACHE");
 	for (i = 0; i < RTE_DIM(w); i++) {
-		w[i] = rte_vmap_block_alloc(vm, (i % 8 + 1) * GRAN);
+		w[i] = rte_vmap_block_alloc(vm, (i % 8 + 1) * PAGE_4K);
 		TEST_ASSERT_SUCCESS(shared_path_window(vm, w[i]), "window %u", i);
 	}
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT(st.nr_blocks == 0 && st.nr_windows == RTE_DIM(w), "stats: %" PRIu64
 		" blocks %" PRIu64 " windows", st.nr_blocks, st.nr_windows);
 	rte_log_set_level(vmap_logtype, RTE_LOG_CRIT);
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, w[1], 4 * GRAN), -EINVAL, "wrong size");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, w[1], 4 * PAGE_4K), -EINVAL, "wrong size");
 	TEST_ASSERT_EQUAL(rte_vmap_free(vm, w[1]), -EINVAL, "block window to rte_vmap_free");
 	rte_log_set_level(vmap_logtype, level);
 	for (i = 0; i < RTE_DIM(w); i++)
-		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], (i % 8 + 1) * GRAN), "free");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w[i], (i % 8 + 1) * PAGE_4K), "free");
 	rte_log_set_level(vmap_logtype, RTE_LOG_CRIT);
-	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, w[0], GRAN), -ENOENT, "double free");
+	TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, w[0], PAGE_4K), -ENOENT, "double free");
 	rte_log_set_level(vmap_logtype, level);
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
@@ -417,8 +417,8 @@ non_eal_fn(void *arg)
 
 	tj->lcore = rte_lcore_id();
 	for (i = 0; i < RTE_DIM(tj->p); i++)
-		tj->p[i] = rte_vmap_block_alloc(tj->vm, (i + 1) * GRAN);
-	tj->ret = rte_vmap_block_free(tj->vm, tj->mine, GRAN);
+		tj->p[i] = rte_vmap_block_alloc(tj->vm, (i + 1) * PAGE_4K);
+	tj->ret = rte_vmap_block_free(tj->vm, tj->mine, PAGE_4K);
 	return NULL;
 }
 
@@ -433,9 +433,9 @@ test_block_non_eal_thread_shared_path(void)
 	void *mine;
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
-	mine = rte_vmap_block_alloc(vm, GRAN);
+	mine = rte_vmap_block_alloc(vm, PAGE_4K);
 	TEST_ASSERT_NOT_NULL(mine, "alloc");
-	tj.mine = rte_vmap_block_alloc(vm, GRAN);
+	tj.mine = rte_vmap_block_alloc(vm, PAGE_4K);
 	TEST_ASSERT_NOT_NULL(tj.mine, "alloc");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st0), "stats");
 	TEST_ASSERT_SUCCESS(pthread_create(&t, NULL, non_eal_fn, &tj), "pthread_create");
@@ -450,8 +450,8 @@ test_block_non_eal_thread_shared_path(void)
 	VMAP_TEST_VERIFY(vm);
 	/* An lcore frees the thread's windows, the thread frees the lcore's. */
 	for (i = 0; i < RTE_DIM(tj.p); i++)
-		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, tj.p[i], (i + 1) * GRAN), "free");
-	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, mine, GRAN), "free");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, tj.p[i], (i + 1) * PAGE_4K), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, mine, PAGE_4K), "free");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
@@ -473,10 +473,10 @@ registered_fn(void *arg)
 	}
 	tj->lcore = rte_lcore_id();
 	for (i = 0; i < RTE_DIM(tj->p); i++)
-		tj->p[i] = rte_vmap_block_alloc(tj->vm, GRAN);
+		tj->p[i] = rte_vmap_block_alloc(tj->vm, PAGE_4K);
 	/* Free half of them here; the other half outlives the lcore. */
 	for (i = 0; i < RTE_DIM(tj->p); i += 2)
-		if (rte_vmap_block_free(tj->vm, tj->p[i], GRAN) != 0)
+		if (rte_vmap_block_free(tj->vm, tj->p[i], PAGE_4K) != 0)
 			return NULL;
 	rte_thread_unregister();
 	tj->ret = 0;
@@ -521,15 +521,15 @@ test_block_lcore_lifecycle(void)
 	free(dump);
 	/* The windows that outlived their lcore are freed by another. */
 	for (i = 1; i < RTE_DIM(tj.p); i += 2)
-		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, tj.p[i], GRAN), "free");
+		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, tj.p[i], PAGE_4K), "free");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT(st.nr_blocks == 0 && st.nr_windows == 0, "nothing may be left: %" PRIu64
 		" blocks", st.nr_blocks);
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
-	TEST_ASSERT_EQUAL(blk_rec_count(true), 0u, "stale");
+	TEST_ASSERT_EQUAL(rec_count(true), 0u, "stale");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
-	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+	TEST_ASSERT(rec_count(false) == 0 && rec_count(true) == 0,
 		"driver state after destroy");
 	return TEST_SUCCESS;
 }
@@ -560,7 +560,7 @@ dying_purge_fn(void *arg)
 	struct dying_purge *dp = arg;
 
 	dp->ret = rte_vmap_purge(dp->vm);
-	dp->stale = blk_rec_count(true);
+	dp->stale = rec_count(true);
 	dp->killer_done = __atomic_load_n(&dp->df->done, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&dp->done, true, __ATOMIC_RELEASE);
 	return 0;
@@ -586,14 +586,14 @@ dying_finish(struct rte_vmap *vm, void *last)
 	int ret = TEST_SUCCESS;
 
 	if (rte_vmap_block_free(vm, last, VMAP_BLOCK_MAX) != 0 || rte_vmap_purge(vm) != 0 ||
-			blk_rec_count(true) != 0 || blk_rec_violations() != 0 ||
+			rec_count(true) != 0 || rec_violations_get() != 0 ||
 			rte_vmap_verify(vm) != 0) {
-		printf("after the dying case: %u unflushed unmaps, %u driver violations\n",
-			blk_rec_count(true), blk_rec_violations());
+		printf("after the dying case: %u unflushed unmaps, %" PRIu64 " driver violations\n",
+			rec_count(true), rec_violations_get());
 		ret = TEST_FAILED;
 	}
 	rte_vmap_destroy(vm);
-	TEST_ASSERT(blk_rec_count(false) == 0 && blk_rec_count(true) == 0,
+	TEST_ASSERT(rec_count(false) == 0 && rec_count(true) == 0,
 		"driver state after destroy");
 	return ret;
 }
@@ -629,7 +629,7 @@ test_block_dying_during_purge(void)
 		blk_block_of(a[per_block - 1]) == blk, "one full block, then a second");
 	for (i = 0; i + 1 < per_block; i++)
 		TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, a[i], VMAP_BLOCK_MAX), "free %u", i);
-	TEST_ASSERT_EQUAL(blk_rec_count(true), per_block - 1, "unmaps owed a flush");
+	TEST_ASSERT_EQUAL(rec_count(true), per_block - 1, "unmaps owed a flush");
 
 	vn = vmap_addr_to_node(vm, blk);
 	rte_spinlock_lock(&vn->busy_lock);
@@ -773,4 +773,4 @@ test_vmap_block_lcore(void)
 	return unit_test_suite_runner(&vmap_block_lcore_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_block_lcore_autotest, test_vmap_block_lcore);
+REGISTER_FAST_TEST(vmap_block_lcore_autotest, NOHUGE_OK, ASAN_OK, test_vmap_block_lcore);

@@ -44,8 +44,7 @@
 #include <rte_errno.h>
 #include <rte_random.h>
 
-#include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "dma_harness.h"
 #include "vmap_test_util.h"
 
 #define BIG_N 100000
@@ -498,6 +497,7 @@ test_vmap_dma_reach_big(void)
 	return unit_test_suite_runner(&dma_reach_big_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_dma_reach_autotest, test_vmap_dma_reach);
-REGISTER_TEST_COMMAND(vmap_dma_reach_big_autotest, test_vmap_dma_reach_big);
-REGISTER_TEST_COMMAND(vmap_dma_pa_autotest, test_vmap_dma_pa);
+REGISTER_VM_TEST(vmap_dma_reach_autotest, test_vmap_dma_reach);
+REGISTER_VM_TEST(vmap_dma_reach_big_autotest, test_vmap_dma_reach_big);
+/* PA mode in a guest without an IOMMU (--aw none). */
+REGISTER_VM_TEST(vmap_dma_pa_autotest, test_vmap_dma_pa);

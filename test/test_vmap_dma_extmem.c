@@ -28,8 +28,8 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
-#include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "vmap_test_util.h"
+#include "dma_harness.h"
 
 #define EXT_N 64
 
@@ -141,4 +141,4 @@ test_vmap_dma_extmem(void)
 	return unit_test_suite_runner(&dma_extmem_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_dma_extmem_autotest, test_vmap_dma_extmem);
+REGISTER_VM_TEST(vmap_dma_extmem_autotest, test_vmap_dma_extmem);

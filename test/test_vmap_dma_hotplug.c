@@ -41,8 +41,8 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
-#include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "vmap_test_util.h"
+#include "dma_harness.h"
 
 #define HP_N 32 /* windows per set */
 
@@ -269,4 +269,5 @@ test_vmap_dma_hotplug(void)
 	return unit_test_suite_runner(&dma_hotplug_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_dma_hotplug_autotest, test_vmap_dma_hotplug);
+/* In the guest with --pairs 2: EAL on the first pair, the test plugs the second. */
+REGISTER_VM_TEST(vmap_dma_hotplug_autotest, test_vmap_dma_hotplug);

@@ -14,10 +14,10 @@
  *   3. frees the window, then purges (or not, in a strict space);
  *   4. NIC A sends from the same IOVA again: the frame must not arrive,
  *      and the kernel must log a DMAR fault naming the page of that IOVA
- *      (test_vmap_dma_kmsg.c). QEMU's e1000e (hw/net/e1000e_core.c)
- *      drops a frame whose buffer the IOMMU does not translate: the
- *      fragment is skipped (skip_cp) and nothing reaches the wire, though
- *      the descriptor completes and DPDK's TX counter may count it. So
+ *      (dma_kmsg.c). QEMU's e1000e (hw/net/e1000e_core.c) drops a
+ *      frame whose buffer the IOMMU does not translate: the fragment is
+ *      skipped (skip_cp) and nothing reaches the wire, though the
+ *      descriptor completes and DPDK's TX counter may count it. So
  *      nothing at all may arrive on B: neither the window's bytes nor
  *      any other frame.
  *
@@ -33,8 +33,8 @@
 
 #include <rte_errno.h>
 
-#include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "vmap_test_util.h"
+#include "dma_harness.h"
 
 #define NEIGHBOURS_MAX 64
 #define CONTROL_MS     1000 /* the control frame arrives within */
@@ -291,4 +291,4 @@ test_vmap_dma_stale(void)
 	return unit_test_suite_runner(&dma_stale_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_dma_stale_autotest, test_vmap_dma_stale);
+REGISTER_VM_TEST(vmap_dma_stale_autotest, test_vmap_dma_stale);

@@ -39,7 +39,7 @@
 
 #include "dpdk_test_util.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 #define DPDK_PROBES 256
@@ -532,5 +532,5 @@ test_vmap_extmem_va(void)
 	return run_in_mode(&vmap_extmem_suite, true);
 }
 
-REGISTER_TEST_COMMAND(vmap_extmem_autotest, test_vmap_extmem);
-REGISTER_TEST_COMMAND(vmap_extmem_va_autotest, test_vmap_extmem_va);
+REGISTER_FAST_TEST(vmap_extmem_autotest, NOHUGE_OK, ASAN_OK, test_vmap_extmem);
+REGISTER_FAST_TEST(vmap_extmem_va_autotest, NOHUGE_OK, ASAN_OK, test_vmap_extmem_va);

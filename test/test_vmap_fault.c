@@ -30,7 +30,7 @@
 
 #include "fault_sweep.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 /* A plain space: 4 KiB pages, no IOMMU, IOVA as VA. */
@@ -826,4 +826,4 @@ test_vmap_fault(void)
 	return unit_test_suite_runner(&vmap_fault_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_fault_autotest, test_vmap_fault);
+REGISTER_FAST_TEST(vmap_fault_autotest, NOHUGE_OK, ASAN_OK, test_vmap_fault);

@@ -6,7 +6,7 @@
  * vmap_free_tree_autotest: the free-space tree of vmap_free_tree.c against a
  * brute-force model, a sorted array of free ranges searched linearly (the
  * role of the kernel's DEBUG_AUGMENT_LOWEST_MATCH_CHECK in mm/vmalloc.c),
- * in test_vmap_free_tree_model.c with the steps that drive both at once.
+ * in free_tree_model.c with the steps that drive both at once.
  *
  * Random runs (fixed seeds) allocate with random sizes, alignments up to
  * 1 MiB and windows, and give back what they allocated; every result must
@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "test.h"
-#include "test_vmap_free_tree_model.h"
+#include "free_tree_model.h"
 
 #define GRAN VMAP_GRANULE
 
@@ -702,5 +702,5 @@ test_vmap_free_tree(void)
 	return unit_test_suite_runner(&vmap_free_tree_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_free_tree_autotest, test_vmap_free_tree);
+REGISTER_FAST_TEST(vmap_free_tree_autotest, NOHUGE_OK, ASAN_OK, test_vmap_free_tree);
 

@@ -26,14 +26,12 @@
 #include <rte_vmap_iommu_sim.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
-
-#define SIM_PAGE 4096
 
 /* Window sizes the round trips use: sub-page, page, odd, multi-hugepage. */
 static const size_t sim_sizes[] = {
-	100, SIM_PAGE, 3 * SIM_PAGE + 17, 64 * 1024, 2 * MIB + 5 * SIM_PAGE, 5 * MIB,
+	100, PAGE_4K, 3 * PAGE_4K + 17, 64 * 1024, 2 * MIB + 5 * PAGE_4K, 5 * MIB,
 };
 
 static void
@@ -78,9 +76,9 @@ dma_window(struct rte_vmap *vm, uint8_t *va, uint8_t *buf, size_t len, bool writ
 		iova = rte_vmap_virt2iova(vm, va + done);
 		if (iova == RTE_BAD_IOVA)
 			return -EFAULT;
-		seg = RTE_MIN(SIM_PAGE - ((uintptr_t)(va + done) & (SIM_PAGE - 1)), len - done);
+		seg = RTE_MIN(PAGE_4K - ((uintptr_t)(va + done) & (PAGE_4K - 1)), len - done);
 		while (done + seg < len && rte_vmap_virt2iova(vm, va + done + seg) == iova + seg)
-			seg += RTE_MIN((size_t)SIM_PAGE, len - done - seg);
+			seg += RTE_MIN(PAGE_4K, len - done - seg);
 		if (write) {
 			dma_writes++;
 			ret = rte_vmap_iommu_sim_dma_write(vm, iova, buf + done, seg);
@@ -196,13 +194,13 @@ run_freed_iova_faults(enum rte_vmap_iova_mode mode, const char *name)
 
 	vm = sim_space(name, mode, RTE_VMAP_F_STRICT, NULL);
 	TEST_ASSERT_NOT_NULL(vm, "create %s: %d", name, rte_errno);
-	win = rte_vmap_alloc(vm, 3 * SIM_PAGE, 0, SOCKET_ID_ANY);
+	win = rte_vmap_alloc(vm, 3 * PAGE_4K, 0, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(win, "alloc: %d", rte_errno);
-	iova = rte_vmap_virt2iova(vm, win + SIM_PAGE);
+	iova = rte_vmap_virt2iova(vm, win + PAGE_4K);
 	/* Warm the IOTLB: the free's flush must be what clears it. */
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(vm, iova, buf, sizeof(buf)), "read");
 	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win), "free");
-	TEST_ASSERT_EQUAL(rte_vmap_virt2iova(vm, win + SIM_PAGE), RTE_BAD_IOVA, "virt2iova");
+	TEST_ASSERT_EQUAL(rte_vmap_virt2iova(vm, win + PAGE_4K), RTE_BAD_IOVA, "virt2iova");
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(vm, &before), "stats");
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(vm, iova, buf, sizeof(buf)), -EFAULT,
 		"DMA read of a freed window's IOVA");
@@ -248,7 +246,7 @@ test_sim_purge_leaves_no_translation(void)
 	vm = sim_space("sim_purge", RTE_VMAP_IOVA_DOMAIN, 0, NULL);
 	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
 	for (i = 0; i < RTE_DIM(win); i++) {
-		win[i] = rte_vmap_alloc(vm, (i + 1) * SIM_PAGE, 0, SOCKET_ID_ANY);
+		win[i] = rte_vmap_alloc(vm, (i + 1) * PAGE_4K, 0, SOCKET_ID_ANY);
 		TEST_ASSERT_NOT_NULL(win[i], "alloc: %d", rte_errno);
 		iova[i] = rte_vmap_virt2iova(vm, win[i]);
 		TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(vm, iova[i], buf, sizeof(buf)),
@@ -290,31 +288,31 @@ test_sim_stale_iotlb_hit_detected(void)
 	struct rte_vmap *fake = (struct rte_vmap *)&fake_space;
 	const rte_iova_t iova = UINT64_C(0x7f0000000000);
 	struct rte_vmap_iommu_sim_stats st;
-	uint8_t *mem, buf[2 * SIM_PAGE];
+	uint8_t *mem, buf[2 * PAGE_4K];
 	void *priv = NULL, *va;
 
 	TEST_ASSERT_NOT_NULL(ops, "the sim driver is not registered");
-	mem = aligned_alloc(SIM_PAGE, 4 * SIM_PAGE);
+	mem = aligned_alloc(PAGE_4K, 4 * PAGE_4K);
 	TEST_ASSERT_NOT_NULL(mem, "memory");
-	fill_random(mem, 4 * SIM_PAGE);
+	fill_random(mem, 4 * PAGE_4K);
 	TEST_ASSERT_SUCCESS(ops->open(fake, "iotlb=16", &priv), "open");
 	TEST_ASSERT_EQUAL(ops->open(fake, NULL, &va), -EEXIST, "second model for one space");
-	TEST_ASSERT_SUCCESS(ops->map(priv, mem, iova, 4 * SIM_PAGE), "map");
-	TEST_ASSERT_EQUAL(ops->map(priv, mem, iova + 3 * SIM_PAGE, SIM_PAGE), -EEXIST,
+	TEST_ASSERT_SUCCESS(ops->map(priv, mem, iova, 4 * PAGE_4K), "map");
+	TEST_ASSERT_EQUAL(ops->map(priv, mem, iova + 3 * PAGE_4K, PAGE_4K), -EEXIST,
 		"an IOVA page mapped twice");
-	TEST_ASSERT_EQUAL(ops->map(priv, mem + 1, iova, SIM_PAGE), -EINVAL, "unaligned map");
+	TEST_ASSERT_EQUAL(ops->map(priv, mem + 1, iova, PAGE_4K), -EINVAL, "unaligned map");
 
 	/* A read straddling two pages fills two IOTLB entries. */
-	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(fake, iova + SIM_PAGE / 2, buf,
-		SIM_PAGE), "read");
-	TEST_ASSERT_SUCCESS(memcmp(buf, mem + SIM_PAGE / 2, SIM_PAGE), "read data");
-	TEST_ASSERT_SUCCESS(ops->unmap(priv, iova, 4 * SIM_PAGE), "unmap");
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(fake, iova + PAGE_4K / 2, buf,
+		PAGE_4K), "read");
+	TEST_ASSERT_SUCCESS(memcmp(buf, mem + PAGE_4K / 2, PAGE_4K), "read data");
+	TEST_ASSERT_SUCCESS(ops->unmap(priv, iova, 4 * PAGE_4K), "unmap");
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_translate(fake, iova, &va), -ENOENT,
 		"the page table still translates");
 
 	/* Unmapped, not flushed: the device would still reach the memory. */
 	memset(buf, 0, sizeof(buf));
-	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova, buf, SIM_PAGE), -EFAULT,
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova, buf, PAGE_4K), -EFAULT,
 		"stale IOTLB hit not detected");
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(fake, &st), "stats");
 	TEST_ASSERT_EQUAL(st.faults_stale, 1u, "faults_stale");
@@ -322,10 +320,10 @@ test_sim_stale_iotlb_hit_detected(void)
 	TEST_ASSERT_EQUAL(buf[0], 0, "bytes copied past the fault");
 
 	/* Page 2 was never in the IOTLB: a plain miss. */
-	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova + 2 * SIM_PAGE, buf, 1),
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova + 2 * PAGE_4K, buf, 1),
 		-EFAULT, "read of an unmapped page");
-	TEST_ASSERT_SUCCESS(ops->flush(priv, iova, iova + 4 * SIM_PAGE), "flush");
-	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova, buf, SIM_PAGE), -EFAULT,
+	TEST_ASSERT_SUCCESS(ops->flush(priv, iova, iova + 4 * PAGE_4K), "flush");
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova, buf, PAGE_4K), -EFAULT,
 		"read after the flush");
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(fake, &st), "stats");
 	TEST_ASSERT_EQUAL(st.faults_stale, 1u, "faults_stale after the flush");
@@ -336,17 +334,17 @@ test_sim_stale_iotlb_hit_detected(void)
 	TEST_ASSERT_EQUAL(st.dma_reads, 4u, "dma_reads");
 	TEST_ASSERT_EQUAL(st.iotlb_hits, 1u, "iotlb_hits");
 	TEST_ASSERT_EQUAL(st.iotlb_misses, 4u, "iotlb_misses");
-	TEST_ASSERT_EQUAL(ops->unmap(priv, iova, SIM_PAGE), -ENOENT, "unmap twice");
+	TEST_ASSERT_EQUAL(ops->unmap(priv, iova, PAGE_4K), -ENOENT, "unmap twice");
 
 	/* A flush that misses the stale entry leaves it stale. */
-	TEST_ASSERT_SUCCESS(ops->map(priv, mem, iova, SIM_PAGE), "map again");
+	TEST_ASSERT_SUCCESS(ops->map(priv, mem, iova, PAGE_4K), "map again");
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_write(fake, iova, buf, 8), "write");
-	TEST_ASSERT_SUCCESS(ops->unmap(priv, iova, SIM_PAGE), "unmap");
-	TEST_ASSERT_SUCCESS(ops->flush(priv, iova + SIM_PAGE, iova + 2 * SIM_PAGE), "flush");
+	TEST_ASSERT_SUCCESS(ops->unmap(priv, iova, PAGE_4K), "unmap");
+	TEST_ASSERT_SUCCESS(ops->flush(priv, iova + PAGE_4K, iova + 2 * PAGE_4K), "flush");
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_write(fake, iova, buf, 8), -EFAULT, "write");
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(fake, &st), "stats");
 	TEST_ASSERT_EQUAL(st.faults_stale, 2u, "a flush elsewhere cleared the entry");
-	TEST_ASSERT_SUCCESS(ops->flush(priv, iova, iova + SIM_PAGE), "flush");
+	TEST_ASSERT_SUCCESS(ops->flush(priv, iova, iova + PAGE_4K), "flush");
 
 	ops->close(priv);
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_stats_get(fake, &st), -ENODEV, "closed");
@@ -367,16 +365,16 @@ test_sim_evicted_entry_not_stale(void)
 	uint8_t *mem, b;
 	void *priv = NULL;
 
-	mem = aligned_alloc(SIM_PAGE, 2 * SIM_PAGE);
+	mem = aligned_alloc(PAGE_4K, 2 * PAGE_4K);
 	TEST_ASSERT_NOT_NULL(mem, "memory");
 	TEST_ASSERT_SUCCESS(ops->open(fake, "iotlb=1", &priv), "open");
-	TEST_ASSERT_SUCCESS(ops->map(priv, mem, iova, 2 * SIM_PAGE), "map");
+	TEST_ASSERT_SUCCESS(ops->map(priv, mem, iova, 2 * PAGE_4K), "map");
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(fake, iova, &b, 1), "page 0");
-	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(fake, iova + SIM_PAGE, &b, 1), "page 1");
-	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(fake, iova + SIM_PAGE, &b, 1), "hit");
-	TEST_ASSERT_SUCCESS(ops->unmap(priv, iova, 2 * SIM_PAGE), "unmap");
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(fake, iova + PAGE_4K, &b, 1), "page 1");
+	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_dma_read(fake, iova + PAGE_4K, &b, 1), "hit");
+	TEST_ASSERT_SUCCESS(ops->unmap(priv, iova, 2 * PAGE_4K), "unmap");
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova, &b, 1), -EFAULT, "page 0");
-	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova + SIM_PAGE, &b, 1), -EFAULT,
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_dma_read(fake, iova + PAGE_4K, &b, 1), -EFAULT,
 		"page 1");
 	TEST_ASSERT_SUCCESS(rte_vmap_iommu_sim_stats_get(fake, &st), "stats");
 	TEST_ASSERT_EQUAL(st.faults_missing, 1u, "page 0 was evicted: a miss");
@@ -406,7 +404,7 @@ test_sim_map_fail_every_injects_eio(void)
 	vm = sim_space("sim_fail", RTE_VMAP_IOVA_DOMAIN, 0, "map_fail_every=3");
 	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
 	for (i = 0; i < RTE_DIM(win); i++) {
-		win[i] = rte_vmap_alloc(vm, (i % 7 + 1) * SIM_PAGE, 0, SOCKET_ID_ANY);
+		win[i] = rte_vmap_alloc(vm, (i % 7 + 1) * PAGE_4K, 0, SOCKET_ID_ANY);
 		iova[i] = rte_vmap_virt2iova(vm, win[i]);
 		if (win[i] == NULL) {
 			TEST_ASSERT_EQUAL(rte_errno, EIO, "errno %d", rte_errno);
@@ -482,11 +480,11 @@ test_sim_page_table_full(void)
 
 	vm = sim_space("sim_full", RTE_VMAP_IOVA_VA, 0, "pages=64");
 	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
-	a = rte_vmap_alloc(vm, 48 * SIM_PAGE, 0, SOCKET_ID_ANY);
+	a = rte_vmap_alloc(vm, 48 * PAGE_4K, 0, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(a, "alloc: %d", rte_errno);
-	TEST_ASSERT_NULL(rte_vmap_alloc(vm, 17 * SIM_PAGE, 0, SOCKET_ID_ANY), "over capacity");
+	TEST_ASSERT_NULL(rte_vmap_alloc(vm, 17 * PAGE_4K, 0, SOCKET_ID_ANY), "over capacity");
 	TEST_ASSERT_EQUAL(rte_errno, ENOSPC, "errno %d", rte_errno);
-	b = rte_vmap_alloc(vm, 16 * SIM_PAGE, 0, SOCKET_ID_ANY);
+	b = rte_vmap_alloc(vm, 16 * PAGE_4K, 0, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(b, "alloc to capacity: %d", rte_errno);
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
@@ -506,7 +504,7 @@ test_sim_flush_ns_costs_time(void)
 	vm = sim_space("sim_slow", RTE_VMAP_IOVA_VA, RTE_VMAP_F_STRICT, "flush_ns=2000000");
 	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
 	for (i = 0; i < 3; i++) {
-		w = rte_vmap_alloc(vm, SIM_PAGE, 0, SOCKET_ID_ANY);
+		w = rte_vmap_alloc(vm, PAGE_4K, 0, SOCKET_ID_ANY);
 		TEST_ASSERT_NOT_NULL(w, "alloc: %d", rte_errno);
 		t0 = rte_get_tsc_cycles();
 		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, w), "free");
@@ -564,7 +562,7 @@ test_sim_concurrent_dma_and_churn(void)
 	deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() / 2;
 	for (i = 0; rte_get_tsc_cycles() < deadline ||
 			__atomic_load_n(&ctx.rounds, __ATOMIC_RELAXED) < 10; i++) {
-		w = rte_vmap_alloc(ctx.vm, (i % 9 + 1) * SIM_PAGE, 0, SOCKET_ID_ANY);
+		w = rte_vmap_alloc(ctx.vm, (i % 9 + 1) * PAGE_4K, 0, SOCKET_ID_ANY);
 		if (w == NULL || rte_vmap_free(ctx.vm, w) != 0)
 			break;
 	}
@@ -635,4 +633,4 @@ test_vmap_iommu_sim(void)
 	return unit_test_suite_runner(&vmap_iommu_sim_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_iommu_sim_autotest, test_vmap_iommu_sim);
+REGISTER_FAST_TEST(vmap_iommu_sim_autotest, NOHUGE_OK, ASAN_OK, test_vmap_iommu_sim);

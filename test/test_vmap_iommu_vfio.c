@@ -27,7 +27,7 @@
 #include <rte_vmap_iommu.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 static int
@@ -160,4 +160,4 @@ test_vmap_iommu_vfio(void)
 	return unit_test_suite_runner(&vmap_iommu_vfio_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_iommu_vfio_autotest, test_vmap_iommu_vfio);
+REGISTER_FAST_TEST(vmap_iommu_vfio_autotest, NOHUGE_OK, ASAN_OK, test_vmap_iommu_vfio);

@@ -3,9 +3,10 @@
  */
 
 /*
- * IOVA modes and the IOMMU driver contract, checked by a recording driver
- * that fails the test on any violation of API.md's invariants 1, 2, 5, 6,
- * and by a driver whose map fails on demand.
+ * IOVA modes and the IOMMU driver contract, checked by the recording
+ * driver of rec_iommu.h, which fails the test on any violation of
+ * API.md's invariants 1, 2, 3, 6, and whose map fails on demand
+ * (invariant 5).
  */
 
 #include <errno.h>
@@ -16,139 +17,8 @@
 #include <rte_memory.h>
 #include <rte_vmap_iommu.h>
 
-#include "test_vmap.h"
+#include "rec_iommu.h"
 #include "vmap_test_util.h"
-
-#define REC_MAX 4096
-
-/* What the recording driver saw: live mappings and unflushed unmaps. */
-static struct vmap_test_rec rec[REC_MAX];
-static unsigned int rec_n;
-static unsigned int rec_violations;
-static unsigned int rec_maps, rec_unmaps, rec_flushes;
-static unsigned int fail_map_every; /* fail every Nth map; 0 = never */
-/*
- * The distinct GiBs of IOVA mapped (PA mode: where the hugepages lie): a
- * purge flushes once per cluster of runs less than 1 GiB apart, so at
- * most once per GiB in this set.
- */
-#define REC_GIBS 64
-static uint64_t rec_gib[REC_GIBS];
-static unsigned int rec_gib_n;
-
-static void
-rec_note_gibs(rte_iova_t iova, size_t len)
-{
-	uint64_t g;
-	unsigned int i;
-
-	for (g = iova >> 30; g <= (iova + len - 1) >> 30; g++) {
-		for (i = 0; i < rec_gib_n && rec_gib[i] != g; i++)
-			;
-		if (i == rec_gib_n && rec_gib_n < REC_GIBS)
-			rec_gib[rec_gib_n++] = g;
-	}
-}
-
-static int
-rec_open(struct rte_vmap *vm, const char *args, void **priv)
-{
-	RTE_SET_USED(vm);
-	RTE_SET_USED(args);
-	*priv = rec;
-	rec_n = 0;
-	rec_violations = 0;
-	rec_maps = rec_unmaps = rec_flushes = 0;
-	rec_gib_n = 0;
-	return 0;
-}
-
-static int
-rec_map(void *priv, void *va, rte_iova_t iova, size_t len)
-{
-	unsigned int i;
-
-	RTE_SET_USED(priv);
-	if (fail_map_every != 0 && ++rec_maps % fail_map_every == 0)
-		return -EIO;
-	if (((uintptr_t)va | iova | len) & 4095) {
-		printf("violation: unaligned map %p 0x%" PRIx64 "+%zu\n", va, iova, len);
-		rec_violations++;
-	}
-	for (i = 0; i < rec_n; i++) {
-		/* Invariant 1: no map over an unflushed unmap, in VA or IOVA. */
-		if (rec[i].stale && (vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len) ||
-				vmap_test_overlaps(rec[i].va, rec[i].len, (uintptr_t)va, len))) {
-			printf("violation: map %p over an unflushed unmap\n", va);
-			rec_violations++;
-		}
-		if (rec[i].live && vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len)) {
-			printf("violation: IOVA 0x%" PRIx64 " mapped twice\n", iova);
-			rec_violations++;
-		}
-	}
-	rec_note_gibs(iova, len);
-	return vmap_test_rec_add(rec, &rec_n, REC_MAX, va, iova, len);
-}
-
-static int
-rec_unmap(void *priv, rte_iova_t iova, size_t len)
-{
-	unsigned int i, covered = 0;
-	size_t bytes = 0;
-
-	RTE_SET_USED(priv);
-	rec_unmaps++;
-	/*
-	 * Invariant 6: an unmap covers whole earlier maps (a lazy purge may
-	 * merge neighbours into one unmap) and never part of one.
-	 */
-	for (i = 0; i < rec_n; i++) {
-		if (!rec[i].live || !vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len))
-			continue;
-		if (rec[i].iova < iova || rec[i].iova + rec[i].len > iova + len) {
-			printf("violation: unmap 0x%" PRIx64 "+%zu splits a map\n", iova, len);
-			rec_violations++;
-			return -EINVAL;
-		}
-		covered++;
-		bytes += rec[i].len;
-	}
-	if (covered == 0 || bytes != len) {
-		printf("violation: unmap 0x%" PRIx64 "+%zu covers %zu mapped bytes\n", iova,
-			len, bytes);
-		rec_violations++;
-		return -ENOENT;
-	}
-	vmap_test_rec_unmapped(rec, rec_n, iova, len);
-	return 0;
-}
-
-static int
-rec_flush(void *priv, rte_iova_t start, rte_iova_t end)
-{
-	RTE_SET_USED(priv);
-	rec_flushes++;
-	vmap_test_rec_flushed(rec, rec_n, start, end);
-	return 0;
-}
-
-/* Entries owed a flush (stale true), or live mappings (false). */
-static unsigned int
-rec_count(bool stale)
-{
-	return vmap_test_rec_count(rec, rec_n, stale);
-}
-
-static struct rte_vmap_iommu_ops rec_ops = {
-	.name = "test_rec",
-	.open = rec_open,
-	.map = rec_map,
-	.unmap = rec_unmap,
-	.flush = rec_flush,
-};
-
-RTE_VMAP_IOMMU_REGISTER(rec_ops);
 
 static int
 test_iommu_register_misuse(void)
@@ -157,7 +27,7 @@ test_iommu_register_misuse(void)
 
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_register(NULL), -EINVAL, "NULL ops");
 	TEST_ASSERT_EQUAL(rte_vmap_iommu_register(&unnamed), -EINVAL, "no name");
-	TEST_ASSERT_EQUAL(rte_vmap_iommu_register(&rec_ops), -EEXIST, "twice");
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_register(&rec_iommu_ops), -EEXIST, "twice");
 	TEST_ASSERT_EQUAL(rte_errno, EEXIST, "errno %d", rte_errno);
 	return TEST_SUCCESS;
 }
@@ -169,13 +39,14 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name, unsigned i
 	struct rte_vmap_params p;
 	struct rte_vmap_stats st;
 	struct rte_vmap_window w;
+	struct rec_counts c;
 	struct rte_vmap *vm;
 	void *win[64] = { NULL };
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	unsigned int i, k, frees = 0;
 
 	vmap_test_params(&p, name);
-	p.iommu = "test_rec";
+	p.iommu = REC_IOMMU;
 	p.iova_mode = mode;
 	p.flags = flags;
 	p.lazy_max = 32 << 20; /* several purges in the run, many frees each */
@@ -202,21 +73,22 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name, unsigned i
 		if (mode == RTE_VMAP_IOVA_VA)
 			TEST_ASSERT_EQUAL(w.iova, (rte_iova_t)(uintptr_t)win[k], "VA mode iova");
 	}
-	TEST_ASSERT_EQUAL(rec_violations, 0u, "driver saw %u violations", rec_violations);
+	rec_counts_get(&c);
+	TEST_ASSERT_EQUAL(c.violations, 0u, "driver saw %" PRIu64 " violations", c.violations);
 	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	if ((flags & RTE_VMAP_F_STRICT) != 0) {
-		TEST_ASSERT(rec_flushes >= frees, "strict: %u flushes for %u frees",
-			rec_flushes, frees);
+		TEST_ASSERT(c.flushes >= frees, "strict: %" PRIu64 " flushes for %u frees",
+			c.flushes, frees);
 	} else if (mode == RTE_VMAP_IOVA_PA) {
 		/* Hugepages lie anywhere in physical memory: a flush per GiB at most. */
 		TEST_ASSERT(st.nr_purges * 8 < frees, "lazy: %" PRIu64 " purges for %u frees",
 			st.nr_purges, frees);
-		TEST_ASSERT(rec_flushes <= st.nr_purges * rec_gib_n, "lazy: %u flushes for %"
-			PRIu64 " purges over %u GiB", rec_flushes, st.nr_purges, rec_gib_n);
+		TEST_ASSERT(c.flushes <= st.nr_purges * c.nr_gib, "lazy: %" PRIu64 " flushes for %"
+			PRIu64 " purges over %u GiB", c.flushes, st.nr_purges, c.nr_gib);
 	} else {
-		TEST_ASSERT(rec_flushes * 8 < frees, "lazy: %u flushes for %u frees",
-			rec_flushes, frees);
+		TEST_ASSERT(c.flushes * 8 < frees, "lazy: %" PRIu64 " flushes for %u frees",
+			c.flushes, frees);
 	}
 	for (k = 0; k < RTE_DIM(win); k++)
 		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, win[k]), "free");
@@ -227,7 +99,8 @@ run_recorded_workload(enum rte_vmap_iova_mode mode, const char *name, unsigned i
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
 	TEST_ASSERT_EQUAL(rec_count(true), 0u, "destroy left an unflushed unmap");
-	TEST_ASSERT_EQUAL(rec_violations, 0u, "driver saw %u violations", rec_violations);
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "driver saw %" PRIu64 " violations",
+		rec_violations_get());
 	return TEST_SUCCESS;
 }
 
@@ -359,11 +232,11 @@ test_map_failure_leaves_space_unchanged(void)
 	unsigned int i, ok = 0, failed = 0;
 
 	vmap_test_params(&p, "iova_fail");
-	p.iommu = "test_rec";
+	p.iommu = REC_IOMMU;
 	p.iova_mode = RTE_VMAP_IOVA_DOMAIN;
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create: %d", rte_errno);
-	fail_map_every = 3;
+	rec_fail_every(3);
 	for (i = 0; i < RTE_DIM(w); i++) {
 		TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &before), "stats");
 		w[i] = rte_vmap_alloc(vm, (i % 5 + 1) * 4096, 0, SOCKET_ID_ANY);
@@ -378,13 +251,14 @@ test_map_failure_leaves_space_unchanged(void)
 			before.va_used == after.va_used, "failed map changed the space");
 		VMAP_TEST_VERIFY(vm);
 	}
-	fail_map_every = 0;
+	rec_fail_every(0);
 	TEST_ASSERT(ok > 0 && failed > 0, "ok %u failed %u", ok, failed);
 	for (i = 0; i < RTE_DIM(w); i++)
 		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, w[i]), "free");
-	TEST_ASSERT_EQUAL(rec_violations, 0u, "violations");
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations");
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
+	TEST_ASSERT_EQUAL(rec_violations_get(), 0u, "violations at destroy");
 	return TEST_SUCCESS;
 }
 
@@ -409,4 +283,4 @@ test_vmap_iova(void)
 	return unit_test_suite_runner(&vmap_iova_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_iova_autotest, test_vmap_iova);
+REGISTER_FAST_TEST(vmap_iova_autotest, NOHUGE_OK, ASAN_OK, test_vmap_iova);

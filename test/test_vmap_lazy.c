@@ -6,9 +6,9 @@
  * vmap_lazy_autotest: lazy batched unmapping under concurrent use, checked
  * from the IOMMU's side.
  *
- * A thread-safe recording driver ("test_lazy_rec", test_vmap_lazy_rec.c)
- * keeps every translation it was given and fails the test on any breach
- * of the driver contract (test_vmap_lazy_rec.h lists them).
+ * The thread-safe recording driver the suites share (REC_IOMMU,
+ * rec_iommu.c) keeps every translation it was given and fails the test on
+ * any breach of the driver contract (rec_iommu.h lists them).
  *
  * Two lcores allocate and free windows of 4 KiB to 1 MiB at random for
  * about a second, and sometimes purge, in VA and DOMAIN mode, lazy and
@@ -39,8 +39,7 @@
 #include <rte_vmap.h>
 
 #include "test.h"
-#include "test_vmap.h"
-#include "test_vmap_lazy_rec.h"
+#include "rec_iommu.h"
 #include "vmap_test_util.h"
 
 /* ---- 2-lcore random workload ------------------------------------------ */
@@ -57,8 +56,6 @@
 #define LZ_LAZY_MAX ((size_t)16 << 20)
 /* DOMAIN runs also fail one map in this many (invariant 5 under load). */
 #define LZ_FAIL_EVERY 97u
-/* The library's log type, quiet while maps fail on purpose. */
-#define LZ_LOGTYPE "lib.vmap"
 
 struct lz_config {
 	const char *name;
@@ -140,7 +137,7 @@ lz_alloc(struct lz_lcore *lc)
 	uint8_t *p;
 
 	/* 4 KiB to 1 MiB, most of them small, not always whole pages. */
-	size = pages * LZ_PAGE - (r % 4 == 0 ? (r >> 20) % LZ_PAGE : 0);
+	size = pages * PAGE_4K - (r % 4 == 0 ? (r >> 20) % PAGE_4K : 0);
 	p = rte_vmap_alloc(run->vm, size, 0, SOCKET_ID_ANY);
 	if (p == NULL) {
 		if (run->cfg->fail_every != 0 && rte_errno == EIO) {
@@ -150,7 +147,7 @@ lz_alloc(struct lz_lcore *lc)
 		return lz_fail(run, "rte_vmap_alloc(%zu): %s", size, rte_strerror(rte_errno));
 	}
 	lc->allocs++;
-	if (rte_vmap_find(run->vm, p, &w) != 0 || w.va != p || w.size != pages * LZ_PAGE)
+	if (rte_vmap_find(run->vm, p, &w) != 0 || w.va != p || w.size != pages * PAGE_4K)
 		return lz_fail(run, "find(%p) of a new window of %zu bytes failed or is wrong",
 			p, size);
 	if (run->cfg->mode == RTE_VMAP_IOVA_VA && w.iova != (rte_iova_t)(uintptr_t)p)
@@ -307,7 +304,7 @@ lz_run_both(struct lz_run *run, unsigned int worker)
 
 	rec_fail_every(cfg->fail_every);
 	/* Injected map failures are expected: not one log line each. */
-	log_type = rte_log_register(LZ_LOGTYPE);
+	log_type = rte_log_register(VMAP_TEST_LOGTYPE);
 	log_level = log_type >= 0 ? rte_log_get_level(log_type) : 0;
 	if (cfg->fail_every != 0 && log_type >= 0)
 		rte_log_set_level(log_type, RTE_LOG_CRIT);
@@ -414,7 +411,7 @@ lz_run_config(const struct lz_config *cfg)
 	run = calloc(1, sizeof(*run));
 	TEST_ASSERT_NOT_NULL(run, "no memory");
 	vmap_test_params(&p, cfg->name);
-	p.iommu = "test_lazy_rec";
+	p.iommu = REC_IOMMU;
 	p.iova_mode = cfg->mode;
 	p.flags = cfg->flags;
 	p.lazy_max = LZ_LAZY_MAX;
@@ -503,7 +500,7 @@ test_lazy_domain_strict(void)
 static struct unit_test_suite vmap_lazy_suite = {
 	.suite_name = "vmap lazy batched unmapping",
 	.unit_test_cases = {
-		TEST_CASE(test_lazy_recorder_self_check),
+		TEST_CASE(test_rec_iommu_self_check),
 		TEST_CASE(test_lazy_va),
 		TEST_CASE(test_lazy_va_strict),
 		TEST_CASE(test_lazy_domain),
@@ -518,5 +515,5 @@ test_vmap_lazy(void)
 	return unit_test_suite_runner(&vmap_lazy_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_lazy_autotest, test_vmap_lazy);
+REGISTER_FAST_TEST(vmap_lazy_autotest, NOHUGE_OK, ASAN_OK, test_vmap_lazy);
 

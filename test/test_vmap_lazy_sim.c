@@ -23,10 +23,7 @@
 #include <rte_vmap_iommu_sim.h>
 
 #include "test.h"
-#include "test_vmap.h"
 #include "vmap_test_util.h"
-
-#define LZ_PAGE ((size_t)4096)
 
 #define SIM_LIVE_CAP 32u
 #define SIM_MAX_PAGES 64u
@@ -184,7 +181,7 @@ sim_alloc(struct sim_ctx *s)
 	uint64_t r = vmap_test_rand(&s->rng);
 	struct sim_win *w = &s->live[s->nr_live];
 
-	w->size = (1 + (r >> 8) % (1u << ((r >> 40) % 7))) * LZ_PAGE;
+	w->size = (1 + (r >> 8) % (1u << ((r >> 40) % 7))) * PAGE_4K;
 	w->va = rte_vmap_alloc(s->vm, w->size, 0, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(w->va, "alloc %zu: %s", w->size, rte_strerror(rte_errno));
 	s->nr_live++;
@@ -294,4 +291,4 @@ test_vmap_lazy_sim(void)
 	return unit_test_suite_runner(&vmap_lazy_sim_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_lazy_sim_autotest, test_vmap_lazy_sim);
+REGISTER_FAST_TEST(vmap_lazy_sim_autotest, NOHUGE_OK, ASAN_OK, test_vmap_lazy_sim);

@@ -37,7 +37,7 @@
 
 #include "dpdk_test_util.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 struct obj_check {
@@ -454,5 +454,5 @@ test_vmap_mempool_va(void)
 	return run_in_mode(&vmap_mempool_suite, true);
 }
 
-REGISTER_TEST_COMMAND(vmap_mempool_autotest, test_vmap_mempool);
-REGISTER_TEST_COMMAND(vmap_mempool_va_autotest, test_vmap_mempool_va);
+REGISTER_FAST_TEST(vmap_mempool_autotest, NOHUGE_OK, ASAN_OK, test_vmap_mempool);
+REGISTER_FAST_TEST(vmap_mempool_va_autotest, NOHUGE_OK, ASAN_OK, test_vmap_mempool_va);

@@ -43,7 +43,7 @@
 
 #include "perf_common.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #define PERF_SLICES 20
 
@@ -194,4 +194,4 @@ out:
 	return ret;
 }
 
-REGISTER_TEST_COMMAND(vmap_mempool_perf_autotest, test_vmap_mempool_perf);
+REGISTER_PERF_TEST(vmap_mempool_perf_autotest, test_vmap_mempool_perf);

@@ -14,7 +14,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 #define TWO_PACKAGES "package:2 core:1 pu:1"
@@ -321,4 +321,4 @@ test_vmap_node(void)
 	return unit_test_suite_runner(&vmap_node_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_node_autotest, test_vmap_node);
+REGISTER_FAST_TEST(vmap_node_autotest, NOHUGE_OK, ASAN_OK, test_vmap_node);

@@ -45,7 +45,7 @@
 #include <rte_vmap_mempool.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -360,7 +360,8 @@ test_vmap_numa(void)
 	return unit_test_suite_runner(&vmap_numa_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_numa_autotest, test_vmap_numa);
+/* test/vm/numa-tests.sh, --nodes 2-4; on one node it checks node 0 only. */
+REGISTER_VM_TEST(vmap_numa_autotest, test_vmap_numa);
 
 /* ---- strictness: a socket whose hugepages are used up ------------------------ */
 
@@ -532,4 +533,4 @@ test_vmap_numa_strict(void)
 	return unit_test_suite_runner(&vmap_numa_strict_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_numa_strict_autotest, test_vmap_numa_strict);
+REGISTER_VM_TEST(vmap_numa_strict_autotest, test_vmap_numa_strict);

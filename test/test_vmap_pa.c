@@ -41,7 +41,6 @@
 #include <rte_vmap.h>
 
 #include "test.h"
-#include "test_vmap.h"
 #include "vmap_test_util.h"
 
 #define PA_WINDOWS 1500
@@ -383,4 +382,5 @@ test_vmap_pa(void)
 	return unit_test_suite_runner(&pa_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_pa_autotest, test_vmap_pa);
+/* A host test: it compacts the host's memory (PA windows on hugepages do not move). */
+REGISTER_HOST_TEST(vmap_pa_autotest, test_vmap_pa);

@@ -18,9 +18,9 @@
  * perf_common.c.
  *
  * Figure 1 (alloc+free pairs on one lcore) and the command are here; the
- * others have a file each: 2 test_vmap_perf_lcores.c (two lcores), 3
- * test_vmap_perf_v2i.c (virt2iova), 4 and 5 test_vmap_perf_meta.c (many
- * live windows, metadata), 6 test_vmap_perf_block.c (block caches).
+ * others have a file each: 2 perf_fig_lcores.c (two lcores), 3
+ * perf_fig_v2i.c (virt2iova), 4 and 5 perf_fig_meta.c (many live
+ * windows, metadata), 6 perf_fig_block.c (block caches).
  * Output:
  *
  *   PERF_INFO key=value ...               the machine and the set-up
@@ -42,8 +42,8 @@
 #include <rte_random.h>
 
 #include "test.h"
-#include "test_vmap.h"
-#include "test_vmap_perf.h"
+#include "vmap_test_util.h"
+#include "perf_figures.h"
 
 const struct perf_size perf_sizes[PERF_NR_SIZES] = {
 	{ (size_t)4 << 10, "4k", true },
@@ -348,5 +348,5 @@ test_vmap_perf(void)
 	return TEST_SUCCESS;
 }
 
-REGISTER_TEST_COMMAND(vmap_perf_autotest, test_vmap_perf);
+REGISTER_PERF_TEST(vmap_perf_autotest, test_vmap_perf);
 

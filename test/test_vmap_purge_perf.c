@@ -51,7 +51,7 @@
 
 #include "perf_common.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 /* For the node count and the resolved lazy_max, printed with the figures. */
 #include "vmap_private.h"
 
@@ -632,4 +632,4 @@ test_vmap_purge_perf(void)
 	return TEST_SUCCESS;
 }
 
-REGISTER_TEST_COMMAND(vmap_purge_perf_autotest, test_vmap_purge_perf);
+REGISTER_PERF_TEST(vmap_purge_perf_autotest, test_vmap_purge_perf);

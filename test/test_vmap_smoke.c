@@ -37,4 +37,4 @@ test_vmap_smoke(void)
 	return unit_test_suite_runner(&vmap_smoke_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_smoke_autotest, test_vmap_smoke);
+REGISTER_FAST_TEST(vmap_smoke_autotest, NOHUGE_OK, ASAN_OK, test_vmap_smoke);

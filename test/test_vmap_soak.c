@@ -61,12 +61,10 @@
 #include <rte_vmap.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 /* Node pool caps and levels, lazy_max: the bounds of what may be held. */
 #include "vmap_private.h"
 
-#define SOAK_MIB ((size_t)1 << 20)
-#define SOAK_PAGE ((size_t)4096)
 #define SOAK_VA_SIZE ((size_t)8 << 30)
 #define SOAK_MAX_LIVE 2048u                 /* windows per lcore */
 #define SOAK_LIVE_BYTES ((size_t)64 << 20)  /* live bytes per lcore */
@@ -149,7 +147,7 @@ soak_fail(struct soak_lcore *lc, const char *what, uintptr_t va, long v)
 static size_t
 win_bytes(const struct soak_win *w)
 {
-	return RTE_ALIGN_CEIL(w->size, SOAK_PAGE);
+	return RTE_ALIGN_CEIL(w->size, PAGE_4K);
 }
 
 static void
@@ -220,12 +218,12 @@ soak_size(struct soak_lcore *lc, bool *block)
 	if (p < 55)
 		return 1 + r % (64 << 10);                  /* up to 64 KiB, any length */
 	if (p < 80)
-		return ((r % 256) + 1) * SOAK_PAGE;          /* up to 1 MiB */
+		return ((r % 256) + 1) * PAGE_4K;          /* up to 1 MiB */
 	if (p < 95) {
 		*block = true;
 		return 1 + r % soak.block_max;              /* block windows */
 	}
-	return ((r % 2048) + 1) * SOAK_PAGE;                 /* up to 8 MiB */
+	return ((r % 2048) + 1) * PAGE_4K;                 /* up to 8 MiB */
 }
 
 static int
@@ -233,7 +231,7 @@ soak_alloc(struct soak_lcore *lc)
 {
 	struct soak_win *w = &lc->win[lc->nr_live];
 	uint64_t r = soak_rand(&lc->rng);
-	size_t align = (r & 0xf) == 0 ? SOAK_PAGE << ((r >> 4) % 10) : 0;
+	size_t align = (r & 0xf) == 0 ? PAGE_4K << ((r >> 4) % 10) : 0;
 	void *va;
 
 	w->size = soak_size(lc, &w->block);
@@ -463,7 +461,7 @@ soak_held(struct soak_held *h)
 static uint64_t
 soak_page_slack(uint64_t ranges)
 {
-	return soak.page_size == SOAK_PAGE ? 0 : 2 * soak.page_size * ranges;
+	return soak.page_size == PAGE_4K ? 0 : 2 * soak.page_size * ranges;
 }
 
 struct soak_track {
@@ -479,7 +477,7 @@ struct soak_track {
 static double
 mib(uint64_t b)
 {
-	return (double)b / SOAK_MIB;
+	return (double)b / MIB;
 }
 
 static int
@@ -498,7 +496,7 @@ soak_checkpoint(struct soak_track *t, unsigned int elapsed_s)
 	 * parts of the per-lcore blocks.
 	 */
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(soak.vm, &st0), "stats");
-	lazy_cap = soak.vm->lazy_max + soak.vm->nr_nodes * (SOAK_PAGE * 2048) +
+	lazy_cap = soak.vm->lazy_max + soak.vm->nr_nodes * (PAGE_4K * 2048) +
 		st0.nr_blocks * RTE_VMAP_BLOCK_SIZE;
 	TEST_ASSERT(st0.va_lazy <= lazy_cap, "va_lazy %" PRIu64 " over lazy_max %zu and its"
 		" slack (%" PRIu64 ")", st0.va_lazy, soak.vm->lazy_max, lazy_cap);
@@ -523,7 +521,7 @@ soak_checkpoint(struct soak_track *t, unsigned int elapsed_s)
 	excess = st.mem_used > explained ? st.mem_used - explained : 0;
 	cap = h.pool_cap + h.chunks + soak_page_slack(h.ranges);
 	/* 4 KiB backing is resident memory: the rest of the RSS is metadata (and EAL). */
-	meta = soak.page_size == SOAK_PAGE && rss > st.mem_used ? rss - st.mem_used : rss;
+	meta = soak.page_size == PAGE_4K && rss > st.mem_used ? rss - st.mem_used : rss;
 
 	printf("SOAK t=%us windows=%" PRIu64 " va_used=%.1fM live_backing=%.1fM"
 		" mem_used=%.1fM excess=%.1fM cap=%.1fM pooled=%.1fM chunks=%.1fM"
@@ -544,7 +542,7 @@ soak_checkpoint(struct soak_track *t, unsigned int elapsed_s)
 	TEST_ASSERT(excess <= cap, "mem_used %" PRIu64 " exceeds the live windows' and"
 		" blocks' backing %" PRIu64 " by %" PRIu64 ", more than pools and chunks"
 		" explain (%" PRIu64 ")", st.mem_used, explained, excess, cap);
-	if (soak.page_size != SOAK_PAGE)
+	if (soak.page_size != PAGE_4K)
 		TEST_ASSERT(hugetlb - RTE_MIN(hugetlb, t->hugetlb_base) >= st.mem_used,
 			"hugetlb memory %" PRIu64 " below mem_used %" PRIu64,
 			hugetlb - RTE_MIN(hugetlb, t->hugetlb_base), st.mem_used);
@@ -751,4 +749,4 @@ test_vmap_soak(void)
 	return unit_test_suite_runner(&vmap_soak_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_soak_autotest, test_vmap_soak);
+REGISTER_SOAK_TEST(vmap_soak_autotest, test_vmap_soak);

@@ -8,7 +8,7 @@
 
 #include <rte_errno.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 static int
 test_create_lookup_destroy(void)
@@ -203,4 +203,4 @@ test_vmap_space(void)
 	return unit_test_suite_runner(&vmap_space_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_space_autotest, test_vmap_space);
+REGISTER_FAST_TEST(vmap_space_autotest, NOHUGE_OK, ASAN_OK, test_vmap_space);

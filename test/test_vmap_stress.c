@@ -42,9 +42,9 @@
 #include <rte_log.h>
 #include <rte_vmap.h>
 
-#include "test_vmap_stress.h"
+#include "stress_harness.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 static const struct stress_config stress_configs[] = {
 	{ "va", RTE_VMAP_IOVA_VA, 0, NULL },
@@ -107,8 +107,8 @@ xfer_misuse(struct stress_run *run, const struct stress_win *w)
 		if (ret != -EINVAL)
 			return stress_fail(run, "free(block window %p) = %d, want -EINVAL",
 				w->va, ret);
-		if (span + STRESS_GRANULE <= run->block_max) {
-			ret = rte_vmap_block_free(run->vm, w->va, span + STRESS_GRANULE);
+		if (span + PAGE_4K <= run->block_max) {
+			ret = rte_vmap_block_free(run->vm, w->va, span + PAGE_4K);
 			if (ret != -EINVAL)
 				return stress_fail(run, "block_free(%p, wrong size) = %d, "
 					"want -EINVAL", w->va, ret);
@@ -119,11 +119,11 @@ xfer_misuse(struct stress_run *run, const struct stress_win *w)
 			return stress_fail(run, "block_free(window %p) = %d, want -EINVAL",
 				w->va, ret);
 	}
-	if (span > STRESS_GRANULE) {
-		ret = rte_vmap_free(run->vm, w->va + STRESS_GRANULE);
+	if (span > PAGE_4K) {
+		ret = rte_vmap_free(run->vm, w->va + PAGE_4K);
 		if (ret != -ENOENT)
 			return stress_fail(run, "free(%p, interior) = %d, want -ENOENT",
-				w->va + STRESS_GRANULE, ret);
+				w->va + PAGE_4K, ret);
 	}
 	return 0;
 }
@@ -422,7 +422,7 @@ stress_run_one(const struct stress_case *sc, const struct stress_config *cfg,
 		ret = TEST_FAILED;
 	} else {
 		run->block_max = rte_vmap_block_max(run->vm);
-		run->log_type = rte_log_register(STRESS_LOGTYPE);
+		run->log_type = rte_log_register(VMAP_TEST_LOGTYPE);
 		run->log_level = rte_log_get_level(run->log_type);
 		ret = stress_launch(run);
 		/* Even after a failure: leave the space clean, say what else is wrong. */
@@ -589,5 +589,5 @@ test_vmap_stress(void)
 	return unit_test_suite_runner(&vmap_stress_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_stress_autotest, test_vmap_stress);
+REGISTER_FAST_TEST(vmap_stress_autotest, NOHUGE_OK, ASAN_OK, test_vmap_stress);
 

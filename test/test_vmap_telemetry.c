@@ -29,7 +29,7 @@
 #include <rte_lcore.h>
 #include <rte_trace_point.h>
 
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 /* 22.11 telemetry: largest answer, and the file name of its socket. */
 #define TEL_MAX_OUTPUT (16 * 1024)
@@ -700,4 +700,4 @@ test_vmap_telemetry(void)
 	return unit_test_suite_runner(&vmap_telemetry_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_telemetry_autotest, test_vmap_telemetry);
+REGISTER_FAST_TEST(vmap_telemetry_autotest, NOHUGE_OK, ASAN_OK, test_vmap_telemetry);

@@ -386,4 +386,4 @@ test_vmap_topology(void)
 	return unit_test_suite_runner(&vmap_topology_suite);
 }
 
-REGISTER_TEST_COMMAND(vmap_topology_autotest, test_vmap_topology);
+REGISTER_FAST_TEST(vmap_topology_autotest, NOHUGE_OK, ASAN_OK, test_vmap_topology);

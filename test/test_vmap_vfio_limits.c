@@ -30,7 +30,7 @@
 #include <rte_vmap.h>
 
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 #include "vmap_private.h"
 
 #define MAX_WINDOWS 200000
@@ -221,6 +221,11 @@ test_vmap_vfio_range(void)
 	return unit_test_suite_runner(&range_suite);
 }
 
+/*
+ * In no meson list: each needs an EAL start of its own in the guest, which
+ * test/vm/limits-tests.sh sets up (REGISTER_VM_TEST() is for the DMA and
+ * NUMA tests).
+ */
 REGISTER_TEST_COMMAND(vmap_vfio_no_group_autotest, test_vmap_vfio_no_group);
 REGISTER_TEST_COMMAND(vmap_vfio_entries_autotest, test_vmap_vfio_entries);
 REGISTER_TEST_COMMAND(vmap_vfio_range_autotest, test_vmap_vfio_range);

@@ -367,4 +367,5 @@ out:
 	return ret;
 }
 
+/* In no meson list: test/vm/fwd-bench.sh runs it in the guest. */
 REGISTER_TEST_COMMAND(vmap_vfio_perf_autotest, test_vmap_vfio_perf);

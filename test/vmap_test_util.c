@@ -4,7 +4,6 @@
 
 /* Helpers several suites share: see vmap_test_util.h. */
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -26,61 +25,6 @@ vmap_test_fail(uint32_t *stop, const char *run_name, const char *fmt, ...)
 	printf("  [%s] lcore %u: %s\n", run_name, rte_lcore_id(), msg);
 	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 	return -1;
-}
-
-int
-vmap_test_rec_add(struct vmap_test_rec *rec, unsigned int *n, unsigned int max,
-		void *va, rte_iova_t iova, size_t len)
-{
-	unsigned int i;
-
-	/* Entries unmapped and flushed are dead: reuse them, the table stays short. */
-	for (i = 0; i < *n; i++)
-		if (!rec[i].live && !rec[i].stale)
-			break;
-	if (i == *n) {
-		if (*n == max)
-			return -ENOSPC;
-		(*n)++;
-	}
-	rec[i] = (struct vmap_test_rec){ (uintptr_t)va, iova, len, true, false };
-	return 0;
-}
-
-void
-vmap_test_rec_unmapped(struct vmap_test_rec *rec, unsigned int n, rte_iova_t iova,
-		size_t len)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (rec[i].live && vmap_test_overlaps(rec[i].iova, rec[i].len, iova, len)) {
-			rec[i].live = false;
-			rec[i].stale = true;
-		}
-	}
-}
-
-void
-vmap_test_rec_flushed(struct vmap_test_rec *rec, unsigned int n, rte_iova_t start,
-		rte_iova_t end)
-{
-	unsigned int i;
-
-	/* Only a flush over the whole range covers an unmap. */
-	for (i = 0; i < n; i++)
-		if (rec[i].stale && rec[i].iova >= start && rec[i].iova + rec[i].len <= end)
-			rec[i].stale = false;
-}
-
-unsigned int
-vmap_test_rec_count(const struct vmap_test_rec *rec, unsigned int n, bool stale)
-{
-	unsigned int i, nr = 0;
-
-	for (i = 0; i < n; i++)
-		nr += stale ? rec[i].stale : rec[i].live;
-	return nr;
 }
 
 uint64_t

@@ -6,20 +6,130 @@
 #define _VMAP_TEST_UTIL_H_
 
 /*
- * Code several suites had a copy of: a pseudo-random generator, an
- * overlap test, the failure report and stop flag of roles running on
- * several lcores at once, and the table a recording IOMMU driver keeps of
- * what it was given (the checks of the driver contract stay with each
- * suite: they differ), and a page's physical address from pagemap.
+ * What the suites share, once: the sizes and constants; the parameters
+ * of a small test space and the hugepages it may use; a pseudo-random
+ * generator, an overlap test, the failure report and stop flag of roles
+ * running on several lcores at once; and a page's physical address from
+ * pagemap. The recording IOMMU driver is rec_iommu.h.
  */
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_memory.h>
+#include <rte_vmap.h>
+
+#include "test.h"
+
+/* ---- constants, once for every test file -------------------------------- */
+
+#define KIB ((size_t)1 << 10)
+#define MIB ((size_t)1 << 20)
+#define GIB ((size_t)1 << 30)
+
+/* The granule of every window and IOMMU map: a 4 KiB page. */
+#define PAGE_4K ((size_t)4096)
+
+/* The library's log type: quiet while a case makes calls that must fail. */
+#define VMAP_TEST_LOGTYPE "lib.vmap"
+
+/* ---- the test space and the machine's hugepages ------------------------- */
+
+/* Fail the current test case unless the space is consistent. */
+#define VMAP_TEST_VERIFY(vm) \
+	TEST_ASSERT_SUCCESS(rte_vmap_verify(vm), "rte_vmap_verify() failed")
+
+/* Free 2 MiB hugepages on the system right now (0 if none). */
+static inline unsigned long
+vmap_test_free_hugepages(void)
+{
+	unsigned long nr = 0;
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%lu", &nr) != 1)
+			nr = 0;
+		fclose(f);
+	}
+	return nr;
+}
+
+/*
+ * Hugepage memory this process maps, from /proc/self/status (kB): unlike
+ * the system's free count, tests running beside it do not change it.
+ */
+static inline unsigned long
+vmap_test_process_hugetlb_kb(void)
+{
+	char line[256];
+	unsigned long kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugetlbPages: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Free 2 MiB hugepages below which tests run without them. */
+#define VMAP_TEST_MIN_HUGEPAGES 64u
+
+/*
+ * The backing page size tests use: 2 MiB when enough hugepages are free,
+ * else 4 KiB (the library's no-hugepage mode), so the suites run anywhere.
+ */
+static inline size_t
+vmap_test_page_size(void)
+{
+	return vmap_test_free_hugepages() >= VMAP_TEST_MIN_HUGEPAGES ?
+		RTE_VMAP_PAGE_2M : RTE_VMAP_PAGE_4K;
+}
+
+/*
+ * The IOVA mode for a test space on pages of page_size that does not test
+ * IOVA modes: AUTO, except on 4 KiB pages under EAL's PA mode, where AUTO
+ * would be PA and the library refuses PA on 4 KiB pages (the kernel moves
+ * them) without a driver that pins: VA there.
+ */
+static inline enum rte_vmap_iova_mode
+vmap_test_iova_mode(size_t page_size)
+{
+	return page_size == RTE_VMAP_PAGE_4K && rte_eal_iova_mode() == RTE_IOVA_PA ?
+		RTE_VMAP_IOVA_VA : RTE_VMAP_IOVA_AUTO;
+}
+
+/* Parameters of a small test space: 1 GiB of VA, default everything else. */
+static inline void
+vmap_test_params(struct rte_vmap_params *p, const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->va_size = (size_t)1 << 30;
+	p->page_size = vmap_test_page_size();
+	p->iova_mode = vmap_test_iova_mode(p->page_size);
+}
+
+/* The same on 4 KiB pages, whatever hugepages there are. */
+static inline void
+vmap_test_params_4k(struct rte_vmap_params *p, const char *name)
+{
+	vmap_test_params(p, name);
+	p->page_size = RTE_VMAP_PAGE_4K;
+	p->iova_mode = vmap_test_iova_mode(p->page_size);
+}
+
+/* ---- random numbers and ranges ------------------------------------------ */
 
 /* xorshift64: cheap, and a seed gives the same sequence on every run. */
 static inline uint64_t
@@ -41,7 +151,7 @@ vmap_test_overlaps(uint64_t a, size_t alen, uint64_t b, size_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-/* ---- roles on several lcores ------------------------------------------- */
+/* ---- roles on several lcores -------------------------------------------- */
 
 /*
  * Print the failure of a role of the run run_name on this lcore, and set
@@ -58,34 +168,7 @@ vmap_test_stopped(const uint32_t *stop, uint64_t deadline)
 		rte_get_timer_cycles() >= deadline;
 }
 
-/* ---- the table of a recording IOMMU driver ----------------------------- */
-
-/* A translation the driver was given. */
-struct vmap_test_rec {
-	uintptr_t va;
-	rte_iova_t iova;
-	size_t len;
-	bool live;     /* mapped, not unmapped */
-	bool stale;    /* unmapped, no covering flush yet */
-};
-
-/*
- * A map: record it live in the first dead entry of rec[0, *n), or at the
- * end (*n grows, up to max). 0, or -ENOSPC when the table is full.
- */
-int vmap_test_rec_add(struct vmap_test_rec *rec, unsigned int *n, unsigned int max,
-		void *va, rte_iova_t iova, size_t len);
-
-/* An unmap: the live entries it overlaps in IOVA are owed a flush (stale). */
-void vmap_test_rec_unmapped(struct vmap_test_rec *rec, unsigned int n, rte_iova_t iova,
-		size_t len);
-
-/* A flush of [start, end): it covers the stale entries that lie wholly inside. */
-void vmap_test_rec_flushed(struct vmap_test_rec *rec, unsigned int n, rte_iova_t start,
-		rte_iova_t end);
-
-/* How many of the n entries are stale (stale true) or live (false). */
-unsigned int vmap_test_rec_count(const struct vmap_test_rec *rec, unsigned int n, bool stale);
+/* ---- pagemap ------------------------------------------------------------ */
 
 /*
  * Physical address of addr read from /proc/self/pagemap (fd open on it);

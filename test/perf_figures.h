@@ -2,8 +2,8 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _TEST_VMAP_PERF_H_
-#define _TEST_VMAP_PERF_H_
+#ifndef _PERF_FIGURES_H_
+#define _PERF_FIGURES_H_
 
 /*
  * What the files of vmap_perf_autotest share: the sizes, the set-up, the
@@ -60,7 +60,7 @@ struct perf_pairs {
 /* A perf_loop_t: n LIFO pairs of rte_vmap (ctx->vm set) or rte_malloc (NULL). */
 int loop_pairs_lifo(void *ctx, unsigned int n, uint64_t *cycles);
 
-/* ---- figure 2: two lcores at once (test_vmap_perf_lcores.c) ------------- */
+/* ---- figure 2: two lcores at once (perf_fig_lcores.c) ------------------- */
 
 /* One rte_vmap_block_alloc + rte_vmap_block_free pair (figures 2 and 6). */
 static __rte_always_inline int
@@ -109,16 +109,16 @@ int perf_mt_reps(struct perf_mt *mt, unsigned int worker, double *t1, double *t2
 /* ---- the figures: each prints its PERF lines, 0 or -1 if a call failed -- */
 
 int perf_alloc_free(size_t page_size);   /* 1: test_vmap_perf.c */
-int perf_scaling(size_t page_size);      /* 2: test_vmap_perf_lcores.c */
-int perf_virt2iova(size_t page_size);    /* 3: test_vmap_perf_v2i.c */
-int perf_live(size_t page_size);         /* 4: test_vmap_perf_meta.c */
-int perf_meta(size_t page_size);         /* 5: test_vmap_perf_meta.c */
+int perf_scaling(size_t page_size);      /* 2: perf_fig_lcores.c */
+int perf_virt2iova(size_t page_size);    /* 3: perf_fig_v2i.c */
+int perf_live(size_t page_size);         /* 4: perf_fig_meta.c */
+int perf_meta(size_t page_size);         /* 5: perf_fig_meta.c */
 
 /*
  * Resident bytes of a space's IOVA table and per-backing-page tables (vec:
  * a mincore() vector for the IOVA table); figure 5 and vmap_1g_perf_autotest.
  */
 int perf_table_bytes(const struct rte_vmap *vm, unsigned char *vec, uint64_t *bytes);
-int perf_blocks(size_t page_size);       /* 6: test_vmap_perf_block.c */
+int perf_blocks(size_t page_size);       /* 6: perf_fig_block.c */
 
-#endif /* _TEST_VMAP_PERF_H_ */
+#endif /* _PERF_FIGURES_H_ */

@@ -19,9 +19,9 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
-#include "test_vmap_stress.h"
+#include "stress_harness.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -168,7 +168,7 @@ int
 win_new(struct stress_run *run, struct stress_win *w, size_t size, size_t align,
 	bool block, uint64_t *rng)
 {
-	size_t want_align = RTE_MAX(align, (size_t)STRESS_GRANULE);
+	size_t want_align = RTE_MAX(align, PAGE_4K);
 	void *p;
 
 	p = block ? rte_vmap_block_alloc(run->vm, size) :
@@ -188,7 +188,7 @@ win_new(struct stress_run *run, struct stress_win *w, size_t size, size_t align,
 		return stress_fail(run, "virt2iova of new window %p: RTE_BAD_IOVA", p);
 	if (run->cfg->iova_mode == RTE_VMAP_IOVA_VA && w->iova != (uintptr_t)p)
 		return stress_fail(run, "VA mode: window %p has iova %#" PRIx64, p, w->iova);
-	if (run->cfg->iova_mode == RTE_VMAP_IOVA_DOMAIN && w->iova % STRESS_GRANULE != 0)
+	if (run->cfg->iova_mode == RTE_VMAP_IOVA_DOMAIN && w->iova % PAGE_4K != 0)
 		return stress_fail(run, "DOMAIN mode: window %p has iova %#" PRIx64
 			", not 4 KiB aligned", p, w->iova);
 	win_fill(w, rng);

@@ -3,10 +3,10 @@
  */
 
 /*
- * The ports of the real-DMA suites (test_vmap_dma.h): their pools, setup
+ * The ports of the real-DMA suites (dma_harness.h): their pools, setup
  * and teardown, the suites' common setup, the "vfio" spaces, and the TX
  * mbufs whose data is a window. Frames, sending and receiving are
- * test_vmap_dma_xfer.c; the kernel log reader is test_vmap_dma_kmsg.c.
+ * dma_xfer.c; the kernel log reader is dma_kmsg.c.
  *
  * TX mbuf headers come from an ordinary pool with no data room; each is
  * attached to its frame inside a window (rte_pktmbuf_attach_extbuf()) with
@@ -24,8 +24,8 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "vmap_test_util.h"
+#include "dma_harness.h"
 
 #define DMA_NB_DESC      1024
 #define DMA_RX_MBUFS     4096

@@ -15,7 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 
-#include "test_vmap_perf.h"
+#include "perf_figures.h"
 /* The block size. */
 #include "vmap_block.h"
 

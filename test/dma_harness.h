@@ -2,18 +2,18 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _TEST_VMAP_DMA_H_
-#define _TEST_VMAP_DMA_H_
+#ifndef _DMA_HARNESS_H_
+#define _DMA_HARNESS_H_
 
 /*
- * The real-DMA suites (test_vmap_dma.c: reach, test_vmap_dma_stale.c:
- * stale) and their harness (test_vmap_dma_port.c: ports and spaces,
- * test_vmap_dma_xfer.c: frames, test_vmap_dma_kmsg.c: the kernel log):
- * two PCI NICs cabled back to back, port 0 ("A") sends frames whose data
- * is a vmap window itself, port 1 ("B") receives them into ordinary EAL
- * memory. They need
- * the QEMU guest of devtools/vm/ (an emulated IOMMU, NICs bound to
- * vfio-pci): test/vm/dma-tests.sh runs them there. Elsewhere they skip.
+ * The harness of the real-DMA suites (test_vmap_dma.c: reach,
+ * test_vmap_dma_stale.c: stale, and the others of test_vmap_dma_*.c):
+ * dma_port.c, ports and spaces; dma_xfer.c, frames; dma_wins.c, sets of
+ * windows; dma_kmsg.c, the kernel log. Two PCI NICs cabled back to back,
+ * port 0 ("A") sends frames whose data is a vmap window itself, port 1
+ * ("B") receives them into ordinary EAL memory. They need the QEMU guest
+ * of devtools/vm/ (an emulated IOMMU, NICs bound to vfio-pci):
+ * test/vm/dma-tests.sh runs them there. Elsewhere they skip.
  *
  * The guest kernel's log (/dev/kmsg) tells whether the IOMMU refused a
  * DMA: a line "DMAR: [DMA Read NO_PASID] Request device [00:10.0] fault
@@ -149,7 +149,7 @@ int dma_send_watch(const struct dma_frame *f, uint32_t run, unsigned int ms,
  */
 int dma_tx_release(void);
 
-/* ---- sets of windows (test_vmap_dma_wins.c) ------------------------------ */
+/* ---- sets of windows (dma_wins.c) ---------------------------------------- */
 
 /* n windows of one space, each holding one frame. */
 struct dma_wins {
@@ -208,4 +208,4 @@ void dma_fault_pace(void);
 /* Seconds since an earlier rte_get_timer_cycles(). */
 double dma_seconds_since(uint64_t start);
 
-#endif /* _TEST_VMAP_DMA_H_ */
+#endif /* _DMA_HARNESS_H_ */

@@ -2,20 +2,21 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _BLOCK_TEST_UTIL_H_
-#define _BLOCK_TEST_UTIL_H_
+#ifndef _BLOCK_HARNESS_H_
+#define _BLOCK_HARNESS_H_
 
 /*
  * Shared by the two block suites: vmap_block_autotest (carving, dirt,
  * purge, misuse, STRICT; test_vmap_block.c) and vmap_block_lcore_autotest
  * (blocks owned by one lcore and used from others; test_vmap_block_lcore.c).
  *
- * The recording IOMMU driver "test_blk_rec" tracks every map, unmap and
- * flush under a lock: a map over a live or unflushed range, an unmap that
- * splits a map or covers unmapped bytes, each counts as a violation.
- * After rte_vmap_purge() no unmap may be left unflushed (no stale
- * translation). "test_blk_flush" has a flush and nothing else: its dead
- * blocks owe a flush, so none is carved again in place.
+ * The cases check the driver contract with the recording driver of
+ * rec_iommu.h (REC_IOMMU): a map over a live or unflushed range, an unmap
+ * that splits a map or covers unmapped bytes, each counts as a
+ * violation; after rte_vmap_purge() no unmap may be left unflushed
+ * (rec_count(true): no stale translation). "test_blk_flush" has a flush
+ * and nothing else: its dead blocks owe a flush, so none is carved again
+ * in place.
  */
 
 #include <stdbool.h>
@@ -25,18 +26,12 @@
 #include <rte_launch.h>
 #include <rte_vmap.h>
 
-#include "test_vmap.h"
+#include "rec_iommu.h"
+#include "vmap_test_util.h"
 /* Internal: the block size, the hash of a sparse lcore set, reclaim. */
 #include "vmap_block.h"
 
 #define BLK ((uintptr_t)VMAP_BLOCK_SIZE)
-#define GRAN ((size_t)4096)
-
-/* Entries of "test_blk_rec" that are stale (stale true: unmapped, no flush yet) or live. */
-unsigned int blk_rec_count(bool stale);
-
-/* Contract violations "test_blk_rec" has seen since its last open. */
-unsigned int blk_rec_violations(void);
 
 /*
  * A space for a case: the test's backing, flags and IOVA mode, the driver
@@ -46,7 +41,7 @@ unsigned int blk_rec_violations(void);
 struct rte_vmap *blk_space_drv(const char *name, unsigned int flags,
 		enum rte_vmap_iova_mode mode, const char *iommu);
 
-/* blk_space_drv() with "test_blk_rec" (rec_driver) or no driver. */
+/* blk_space_drv() with REC_IOMMU (rec_driver) or no driver. */
 struct rte_vmap *blk_space(const char *name, unsigned int flags, enum rte_vmap_iova_mode mode,
 		bool rec_driver);
 
@@ -81,7 +76,7 @@ int blk_remote_alloc_fn(void *arg);
 static inline uint32_t
 blk_pages_of(size_t size)
 {
-	return (uint32_t)((size + GRAN - 1) / GRAN);
+	return (uint32_t)((size + PAGE_4K - 1) / PAGE_4K);
 }
 
 /* The start of the block p lies in. */
@@ -91,4 +86,4 @@ blk_block_of(const void *p)
 	return (uintptr_t)p & ~(BLK - 1);
 }
 
-#endif /* _BLOCK_TEST_UTIL_H_ */
+#endif /* _BLOCK_HARNESS_H_ */

@@ -2,14 +2,14 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _TEST_VMAP_STRESS_H_
-#define _TEST_VMAP_STRESS_H_
+#ifndef _STRESS_HARNESS_H_
+#define _STRESS_HARNESS_H_
 
 /*
  * The harness of vmap_stress_autotest (test_vmap_stress.c has the
  * overview, the roles and the cases): the run and its lcores, the windows
- * that describe themselves (test_vmap_stress_window.c), and the check and
- * drain of what the roles leave live (test_vmap_stress_leftovers.c).
+ * that describe themselves (stress_window.c), and the check and drain
+ * of what the roles leave live (stress_leftovers.c).
  */
 
 #include <stdbool.h>
@@ -21,12 +21,9 @@
 #include <rte_memory.h>
 #include <rte_vmap.h>
 
-#include "test_vmap.h"
 #include "vmap_test_util.h"
 
 
-/* Granule of every window (the API rounds sizes to it). */
-#define STRESS_GRANULE 4096
 /* Header words at the start of every window, before the middle word's range. */
 #define STRESS_HDR_WORDS 4
 #define STRESS_BLOCK_BIT (UINT64_C(1) << 63)
@@ -38,8 +35,6 @@
 #define STRESS_XFER_SLOTS 64
 /* Windows the allocating lcore of case 3 publishes to the checking one. */
 #define STRESS_PUB_SLOTS 32
-/* The library's log type: quiet while case 2 makes frees that must fail. */
-#define STRESS_LOGTYPE "lib.vmap"
 
 /* Two modelled sockets of one CPU each: lcores 0 and 1 on different arenas. */
 #define STRESS_TWO_SOCKETS "package:2 core:1 pu:1"
@@ -111,7 +106,7 @@ struct stress_run {
 	unsigned int worker;       /* the main lcore's partner */
 	size_t live_cap;           /* live bytes one lcore may hold */
 	size_t block_max;
-	int log_type;              /* STRESS_LOGTYPE, and its level before the run */
+	int log_type;              /* VMAP_TEST_LOGTYPE, and its level before the run */
 	int log_level;
 	uintptr_t xfer[2][STRESS_XFER_SLOTS]; /* [i]: windows lcore side i gives away */
 	struct stress_pub pub[STRESS_PUB_SLOTS];
@@ -128,7 +123,7 @@ stress_stop(const struct stress_run *run)
 /* Report a failure of a role; the other lcores see stop and end their loops. */
 #define stress_fail(run, ...) vmap_test_fail(&(run)->stop, (run)->cfg->name, __VA_ARGS__)
 
-/* ---- test_vmap_stress_window.c: self-describing windows ---------- */
+/* ---- stress_window.c: self-describing windows -------------------- */
 
 /* 4 KiB to max bytes, not always a multiple of 4 KiB, most of them small. */
 size_t stress_rand_size(uint64_t *rng, size_t max);
@@ -140,7 +135,7 @@ size_t stress_rand_align(uint64_t *rng);
 static inline size_t
 win_span(const struct stress_win *w)
 {
-	return RTE_ALIGN_CEIL(w->size, STRESS_GRANULE);
+	return RTE_ALIGN_CEIL(w->size, PAGE_4K);
 }
 
 /*
@@ -162,7 +157,7 @@ int win_free(struct stress_run *run, const struct stress_win *w, uint64_t *rng);
 /* One step of an lcore's own churn (cases 1, 3 and 4). */
 int churn_one(struct stress_run *run, struct stress_lcore *lc);
 
-/* ---- test_vmap_stress_leftovers.c ------------------------------------------ */
+/* ---- stress_leftovers.c ---------------------------------------------------- */
 
 /*
  * After the roles, on the main lcore: verify with the leftovers live, the
@@ -171,4 +166,4 @@ int churn_one(struct stress_run *run, struct stress_lcore *lc);
  */
 int stress_finish(struct stress_run *run);
 
-#endif /* _TEST_VMAP_STRESS_H_ */
+#endif /* _STRESS_HARNESS_H_ */

@@ -3,7 +3,7 @@
  */
 
 /*
- * Frames of the real-DMA suites (test_vmap_dma.h): what a window holds,
+ * Frames of the real-DMA suites (dma_harness.h): what a window holds,
  * sending windows from port A, and checking what port B receives against
  * what was written. A frame names its run (one per case) and its index, so
  * a frame from the wrong window, or stale bytes, cannot pass for another.
@@ -18,7 +18,7 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
-#include "test_vmap_dma.h"
+#include "dma_harness.h"
 
 #define DMA_BURST        32
 #define DMA_INFLIGHT     256   /* frames sent and not yet seen on B */

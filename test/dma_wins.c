@@ -16,8 +16,8 @@
 
 #include <rte_errno.h>
 
-#include "test_vmap.h"
-#include "test_vmap_dma.h"
+#include "vmap_test_util.h"
+#include "dma_harness.h"
 
 /* What the CPU sees of a frame sent from a freed IOVA. */
 static uint8_t shadow[DMA_FRAME_MAX];

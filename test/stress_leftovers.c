@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "test_vmap_stress.h"
+#include "stress_harness.h"
 #include "test.h"
-#include "test_vmap.h"
+#include "vmap_test_util.h"
 
 /* ---- after the roles: leftovers ----------------------------------------- */
 

@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "test_vmap_perf.h"
+#include "perf_figures.h"
 
 /* ---- figure 4: alloc cost against live windows ----------------------- */
 

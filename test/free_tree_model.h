@@ -2,15 +2,15 @@
  * Copyright(c) 2026 The rte_vmap authors
  */
 
-#ifndef _TEST_VMAP_FREE_TREE_MODEL_H_
-#define _TEST_VMAP_FREE_TREE_MODEL_H_
+#ifndef _FREE_TREE_MODEL_H_
+#define _FREE_TREE_MODEL_H_
 
 /*
  * The brute-force model of vmap_free_tree_autotest: a sorted array of free
  * ranges searched linearly (the role of the kernel's
  * DEBUG_AUGMENT_LOWEST_MATCH_CHECK in mm/vmalloc.c), and the steps that
  * apply one operation to the tree and the model and compare them
- * (test_vmap_free_tree_model.c).
+ * (free_tree_model.c).
  */
 
 #include <stdbool.h>
@@ -77,4 +77,4 @@ int insert_both(struct vmap_free_tree *t, struct model *m, uintptr_t start, size
 int alloc_both(struct vmap_free_tree *t, struct model *m, size_t size, size_t align,
 		uintptr_t vstart, uintptr_t vend, uintptr_t *addr);
 
-#endif /* _TEST_VMAP_FREE_TREE_MODEL_H_ */
+#endif /* _FREE_TREE_MODEL_H_ */

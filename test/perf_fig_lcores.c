@@ -15,7 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 
-#include "test_vmap_perf.h"
+#include "perf_figures.h"
 
 /* ---- figure 2: two lcores at once ------------------------------------ */
 

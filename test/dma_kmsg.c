@@ -3,7 +3,7 @@
  */
 
 /*
- * The kernel log, for the real-DMA suites (test_vmap_dma.h): whether the
+ * The kernel log, for the real-DMA suites (dma_harness.h): whether the
  * IOMMU refused a DMA, and at which address. The Intel IOMMU driver of
  * Linux 6.1 logs each fault it reports as
  *
@@ -29,7 +29,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 
-#include "test_vmap_dma.h"
+#include "dma_harness.h"
 
 #define KMSG_RECORD_MAX 8192
 /* 5 s of ratelimit / 5 faults, with a margin. */

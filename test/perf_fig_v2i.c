@@ -12,7 +12,7 @@
 #include <rte_memory.h>
 #include <rte_random.h>
 
-#include "test_vmap_perf.h"
+#include "perf_figures.h"
 
 /* ---- figure 3: virt2iova against rte_mem_virt2iova ------------------- */
 

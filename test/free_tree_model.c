@@ -4,7 +4,7 @@
 
 /*
  * vmap_free_tree_autotest: the model, and the tree and the model stepped
- * together (test_vmap_free_tree_model.h).
+ * together (free_tree_model.h).
  */
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "test_vmap_free_tree_model.h"
+#include "free_tree_model.h"
 
 #define GRAN VMAP_GRANULE
 
