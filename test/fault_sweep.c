@@ -278,6 +278,7 @@ fi_create(const struct fi_config *cfg, const char *name)
 	p.iommu = cfg->iommu;
 	p.iova_mode = cfg->mode;
 	p.flags = cfg->flags;
+	p.lazy_max = cfg->lazy_max;
 	return rte_vmap_create(&p);
 }
 

@@ -34,6 +34,8 @@ struct fi_config {
 	 * DMA map per device, and the sweep fails each of those calls in turn.
 	 */
 	size_t max_size;
+	/* rte_vmap_params.lazy_max; 0 = the default. */
+	size_t lazy_max;
 };
 
 /* A space of the test's size in configuration cfg, named name. */

@@ -682,6 +682,115 @@ test_pa_partial_unmap_strict_settled(void)
 	return fi_partial_unmap(RTE_VMAP_F_STRICT);
 }
 
+/*
+ * Hugepages of the window whose refused runs get no record: more runs
+ * than the 16 spare records the library once had. The space's lazy_max
+ * is large enough that the lazy free leaves the window for the purge the
+ * test makes fail.
+ */
+#define FI_LOST_PAGES 24u
+
+/*
+ * One round: a window of FI_LOST_PAGES scattered hugepages, its first run
+ * unmapped and every later one refused, metadata allocations failing from
+ * the alloc_from-th on; then, the faults off, purges must settle exactly
+ * the refused runs: the range comes back, nothing stays translated.
+ * *refused: the runs the driver refused in the failing step.
+ */
+static int
+lost_round(struct rte_vmap *vm, bool strict, uint64_t alloc_from, unsigned int *refused)
+{
+	uint64_t unmaps = rte_vmap_fault_injected(RTE_VMAP_FAULT_IOMMU_UNMAP);
+	rte_iova_t iova[FI_LOST_PAGES];
+	struct rte_vmap_stats st;
+	unsigned int k;
+	char *w;
+	void *va;
+	int ret;
+
+	w = rte_vmap_alloc(vm, FI_LOST_PAGES * FI_PA_PAGE, 0, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(w, "alloc: %s", rte_strerror(rte_errno));
+	for (k = 0; k < FI_LOST_PAGES; k++)
+		iova[k] = rte_vmap_virt2iova(vm, w + k * FI_PA_PAGE);
+	fi_quiet(true);
+	if (!strict)
+		TEST_ASSERT_SUCCESS(rte_vmap_free(vm, w), "free");
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm_from(RTE_VMAP_FAULT_IOMMU_UNMAP, 2), "arm unmap");
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm_from(RTE_VMAP_FAULT_ALLOC, alloc_from),
+		"arm alloc");
+	ret = strict ? rte_vmap_free(vm, w) : rte_vmap_purge(vm);
+	rte_vmap_fault_disarm_all();
+	fi_quiet(false);
+	*refused = (unsigned int)(rte_vmap_fault_injected(RTE_VMAP_FAULT_IOMMU_UNMAP) - unmaps);
+	TEST_ASSERT(ret == 0 || ret == -EIO || ret == -ENOMEM, "the failing step: %d", ret);
+	VMAP_TEST_VERIFY(vm);
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "the purge after the faults");
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "a purge after it");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
+	TEST_ASSERT_EQUAL(st.va_lazy, 0u, "%" PRIu64 " bytes still held", st.va_lazy);
+	for (k = 0; k < FI_LOST_PAGES; k++)
+		TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_translate(vm, iova[k], &va), -ENOENT,
+			"IOVA 0x%" PRIx64 " still translated", iova[k]);
+	VMAP_TEST_VERIFY(vm);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A refused run is owed even when no record can be had (malloc() failing
+ * as well as the unmap). A strict free meets both at once; a purge
+ * allocates its batch first, so the allocations fail from a later call
+ * in each round, until a round has the unmaps refused with no memory.
+ * (A range once owed its whole unmap when a record was lost: every later
+ * purge unmapped again the run that had gone, the driver refused it, and
+ * the range was held until destroy.)
+ */
+static int
+fi_lost_record_body(struct rte_vmap *vm, const void *arg)
+{
+	const bool *strict = arg;
+	unsigned int refused = 0;
+	uint64_t from;
+
+	for (from = 1; from <= 8 && refused < 2; from++)
+		TEST_ASSERT_SUCCESS(lost_round(vm, *strict, from, &refused),
+			"allocations failing from call %" PRIu64 " on", from);
+	TEST_ASSERT(refused >= 2, "no round had two runs refused with no memory");
+	printf("%u runs refused at once with no memory for records (allocations failing from "
+		"call %" PRIu64 " on): all settled\n", refused, from - 1);
+	return TEST_SUCCESS;
+}
+
+static int
+fi_lost_record(unsigned int flags)
+{
+	const struct fi_config cfg = {
+		"fi_lost", FI_PA_PAGE, "sim", RTE_VMAP_IOVA_PA,
+		RTE_VMAP_F_NO_LCORE_CACHE | flags, 0, 4 * FI_LOST_PAGES * FI_PA_PAGE
+	};
+	const bool strict = (flags & RTE_VMAP_F_STRICT) != 0;
+	int ret = fi_pa_possible();
+
+	if (ret != TEST_SUCCESS)
+		return ret;
+	if (vmap_test_free_hugepages() < 2 * FI_LOST_PAGES) {
+		printf("fewer than %u free 2 MiB hugepages\n", 2 * FI_LOST_PAGES);
+		return TEST_SKIPPED;
+	}
+	return fi_with_space(&cfg, fi_lost_record_body, &strict);
+}
+
+static int
+test_lost_record_settled(void)
+{
+	return fi_lost_record(0);
+}
+
+static int
+test_lost_record_strict_settled(void)
+{
+	return fi_lost_record(RTE_VMAP_F_STRICT);
+}
+
 /* ---- the control API --------------------------------------------------------- */
 
 static int
@@ -796,6 +905,8 @@ static struct unit_test_suite vmap_fault_suite = {
 		TEST_CASE(test_pa_map_undo_failure_settled),
 		TEST_CASE(test_pa_partial_unmap_settled),
 		TEST_CASE(test_pa_partial_unmap_strict_settled),
+		TEST_CASE(test_lost_record_settled),
+		TEST_CASE(test_lost_record_strict_settled),
 		TEST_CASE(test_sweep_mmap),
 		TEST_CASE(test_sweep_mremap),
 		TEST_CASE(test_sweep_populate),

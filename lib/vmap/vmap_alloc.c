@@ -142,8 +142,7 @@ alloc_on(struct rte_vmap *vm, size_t size, size_t align, unsigned int ar, bool b
 		VMAP_LOG(ERR, "%s: IOVA or IOMMU map of %zu bytes failed: %d", vm->name, size, ret);
 		if (undo != VMAP_UNDO_CLEAN) {
 			/* What the undo could not unmap or flush is owed: a purge settles it. */
-			if (undo == VMAP_UNDO_RUNS_OWED)
-				win->flags |= VMAP_AREA_F_UNMAPPED;
+			win->flags |= VMAP_AREA_F_UNMAPPED;
 			vmap_lazy_add(vm, win);
 		} else if (pooled) {
 			vmap_range_recycle(vm, win);
@@ -203,7 +202,6 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	struct vmap_area *win;
 	rte_iova_t lo, hi;
 	int ret, flushed = 0;
-	bool lost;
 
 	if (vm == NULL) {
 		VMAP_LOG(ERR, "NULL space");
@@ -230,7 +228,7 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 		return 0;
 	}
 	/* Strict: the translation is gone before the range can be reused. */
-	ret = vmap_iova_unmap(vm, win, &lost);
+	ret = vmap_iova_unmap(vm, win);
 	vmap_iova_span(vm, win, &lo, &hi);
 	if (vm->iommu->unmap != NULL)
 		flushed = vmap_iova_flush(vm, lo, hi);
@@ -243,13 +241,11 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	 * it), but its range cannot be reused before the driver has dropped
 	 * the translation: the lazy path retries what failed at the next purge.
 	 * The runs the driver refused are owed on their own (PA mode: never
-	 * unmap again the pages that went); the range owes only the flush,
-	 * unless a refused run could not be recorded.
+	 * unmap again the pages that went); the range owes only the flush.
 	 */
 	VMAP_LOG(ERR, "%s: IOMMU %s of %p failed: %d; the range waits for a purge", vm->name,
 		ret != 0 ? "unmap" : "flush", addr, ret != 0 ? ret : flushed);
-	if (!lost)
-		win->flags |= VMAP_AREA_F_UNMAPPED;
+	win->flags |= VMAP_AREA_F_UNMAPPED;
 	vmap_lazy_add(vm, win);
 	return 0;
 }

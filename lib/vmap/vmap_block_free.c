@@ -37,7 +37,7 @@ window_teardown(struct rte_vmap *vm, const struct vmap_block *b, uint32_t off, u
 	if (vm->iommu->unmap == NULL)
 		return (vm->flags & RTE_VMAP_F_STRICT) == 0;
 	vmap_block_window(b, off, pages, &win);
-	ret = vmap_iova_unmap(vm, &win, NULL);
+	ret = vmap_iova_unmap(vm, &win);
 	if (unlikely(ret != 0))
 		VMAP_LOG(ERR, "%s: IOMMU unmap of block window %p failed: %d", vm->name,
 			(void *)win.start, ret);

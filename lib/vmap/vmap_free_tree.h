@@ -43,10 +43,6 @@ enum vmap_area_state {
 #define VMAP_AREA_F_HOST    (1u << 4)
 /* Within a purge: a driver unmap or flush of it failed, it goes back to its lazy list. */
 #define VMAP_AREA_F_RETRY   (1u << 5)
-/* Within a purge's marking (vmap_purge.c): some run of it was unmapped. */
-#define VMAP_AREA_F_RUN_OK  (1u << 6)
-/* Within a purge's marking: it owes its whole unmap again. */
-#define VMAP_AREA_F_OWE_ALL (1u << 7)
 
 /**
  * One range of address space: a free range, a live window, a pooled range.

@@ -65,8 +65,6 @@ vmap_iova_init(struct rte_vmap *vm)
 	rte_spinlock_init(&vm->iova_lock);
 	rte_spinlock_init(&vm->owed_lock);
 	vmap_free_tree_init(&vm->iova_free);
-	if (vmap_owed_init(vm) != 0)
-		return -ENOMEM;
 	if (vm->iova_mode != RTE_VMAP_IOVA_DOMAIN)
 		return 0;
 	vm->iova_size = vm->params.iova_size != 0 ? vm->params.iova_size : vm->map_len;
@@ -261,38 +259,33 @@ driver_map(struct rte_vmap *vm, uintptr_t va, rte_iova_t iova, size_t len)
 
 void
 vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
-		void (*fn)(rte_iova_t iova, size_t len, void *arg), void *arg)
+		void (*fn)(uintptr_t a, rte_iova_t iova, size_t len, void *arg), void *arg)
 {
 	uintptr_t a;
 	size_t len;
 
 	for (a = va->start; a < va->start + va->size; a += len) {
 		len = run_len(vm, va, a);
-		fn(vmap_iova_of(vm, va, a), len, arg);
+		fn(a, vmap_iova_of(vm, va, a), len, arg);
 	}
 }
 
-/*
- * Unmap the runs of va below upto; a refused run is owed (*lost if it
- * could not be recorded). The first error.
- */
+/* Unmap the runs of va below upto; a refused run is owed. The first error. */
 static int
-unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto, bool *lost)
+unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto)
 {
 	rte_iova_t iova;
 	uintptr_t a;
 	size_t len;
 	int ret = 0, r;
 
-	*lost = false;
 	for (a = va->start; a < upto; a += len) {
 		len = run_len(vm, va, a);
 		iova = vmap_iova_of(vm, va, a);
 		r = vmap_iova_unmap_run(vm, iova, len);
 		if (r == 0)
 			continue;
-		if (vmap_owed_unmap_add(vm, iova, len) != 0)
-			*lost = true;
+		vmap_owed_unmap_add(vm, a, iova, len);
 		if (ret == 0)
 			ret = r;
 	}
@@ -301,22 +294,26 @@ unmap_runs(struct rte_vmap *vm, const struct vmap_area *va, uintptr_t upto, bool
 
 /*
  * A failed unmap or flush another caller could not keep its range for may
- * overlap va: settle it (as a purge would) before mapping over it, or fail.
+ * overlap va, or a refused run be marked in va's own IOVA-table slots
+ * (which the map's publish would overwrite): settle it (as a purge would)
+ * before mapping over it, or fail.
  */
 static int
 settle_before_map(struct rte_vmap *vm, const struct vmap_area *va)
 {
 	rte_iova_t lo, hi;
+	bool marked;
 
 	if (likely(!vmap_owed_any(vm)))
 		return 0;
 	vmap_iova_span(vm, va, &lo, &hi);
-	if (!vmap_owed_overlaps(vm, lo, hi))
+	marked = vmap_owed_marked(vm, va->start, va->size);
+	if (!marked && !vmap_owed_overlaps(vm, lo, hi))
 		return 0;
 	pthread_mutex_lock(&vm->purge_lock);
-	vmap_owed_settle(vm, lo, hi);
+	vmap_owed_settle(vm, marked ? 0 : lo, marked ? RTE_BAD_IOVA : hi);
 	pthread_mutex_unlock(&vm->purge_lock);
-	if (!vmap_owed_overlaps(vm, lo, hi))
+	if (!vmap_owed_marked(vm, va->start, va->size) && !vmap_owed_overlaps(vm, lo, hi))
 		return 0;
 	VMAP_LOG(ERR, "%s: IOVA 0x%" PRIx64 "-0x%" PRIx64 " still owes a driver unmap or flush",
 		vm->name, lo, hi);
@@ -330,7 +327,6 @@ vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, enum vmap
 	rte_iova_t lo, hi;
 	uintptr_t a;
 	size_t len;
-	bool lost;
 	int ret, undone;
 
 	*undo = VMAP_UNDO_CLEAN;
@@ -350,14 +346,14 @@ vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va, enum vmap
 		 * exactly the runs that are mapped, never [a, end), which is not.
 		 */
 		if (ops->unmap != NULL && a > va->start) {
-			undone = unmap_runs(vm, va, a, &lost);
+			undone = unmap_runs(vm, va, a);
 			vmap_iova_span(vm, va, &lo, &hi);
 			if (undone == 0)
 				undone = vmap_iova_flush(vm, lo, hi);
 			if (undone != 0) {
 				VMAP_LOG(ERR, "%s: runs of 0x%" PRIxPTR "+%zu may stay mapped: %d",
 					vm->name, va->start, va->size, undone);
-				*undo = lost ? VMAP_UNDO_UNMAP_OWED : VMAP_UNDO_RUNS_OWED;
+				*undo = VMAP_UNDO_RUNS_OWED;
 			}
 		}
 		return ret < 0 ? ret : -EIO;
@@ -374,16 +370,11 @@ vmap_iova_map(struct rte_vmap *vm, const struct vmap_area *va)
 }
 
 int
-vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va, bool *lost)
+vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va)
 {
-	bool dropped;
-
-	if (lost == NULL)
-		lost = &dropped;
-	*lost = false;
 	if (vm->iommu->unmap == NULL)
 		return 0;
-	return unmap_runs(vm, va, va->start + va->size, lost);
+	return unmap_runs(vm, va, va->start + va->size);
 }
 
 void

@@ -39,8 +39,6 @@ enum vmap_undo {
 	 * goes lazy as VMAP_AREA_F_UNMAPPED, held by purges until they settle.
 	 */
 	VMAP_UNDO_RUNS_OWED,
-	/* A refused run could not be recorded: the range owes its whole unmap. */
-	VMAP_UNDO_UNMAP_OWED,
 };
 /* vmap_iova_map(), telling what a failed map's undo left owed. */
 int vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va,
@@ -48,14 +46,12 @@ int vmap_iova_map_checked(struct rte_vmap *vm, const struct vmap_area *va,
 /*
  * Driver unmap of va (the same runs as its map), without a flush; the
  * first error. A run the driver refuses is owed (vmap_owed.c), so that no
- * retry unmaps again the runs that went. *lost (may be NULL): a refused
- * run could not be recorded; a caller that can keeps va from reuse owing
- * its whole unmap (and one that cannot, logs it).
+ * retry unmaps again the runs that went: the range owes only its flush.
  */
-int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va, bool *lost);
-/* Call fn on each run of va's translation (the runs its map used). */
+int vmap_iova_unmap(struct rte_vmap *vm, const struct vmap_area *va);
+/* Call fn on each run of va's translation (the runs its map used), at VA a. */
 void vmap_iova_for_each_run(const struct rte_vmap *vm, const struct vmap_area *va,
-		void (*fn)(rte_iova_t iova, size_t len, void *arg), void *arg);
+		void (*fn)(uintptr_t a, rte_iova_t iova, size_t len, void *arg), void *arg);
 /* IOVA span [*lo, *hi) that va's translation covers. */
 void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
 		rte_iova_t *lo, rte_iova_t *hi);
@@ -63,13 +59,16 @@ void vmap_iova_span(const struct rte_vmap *vm, const struct vmap_area *va,
 /* ---- vmap_owed.c: driver calls owed ---------------------------------- */
 
 struct vmap_owed_unmap;
-/* The reserve of records (vmap_iova_init()): 0 or -ENOMEM. */
-int vmap_owed_init(struct rte_vmap *vm);
 /*
- * An unmap of IOVA [iova, iova + len) the driver refused, for a caller that
- * drops its range: 0, or -ENOMEM (no record left: logged, not owed).
+ * An IOVA-table slot of a refused run with no record (vmap_owed.c): its
+ * IOVA | VMAP_IOVA_OWED, never with __RTE_VMAP_IOVA_VALID.
  */
-int vmap_owed_unmap_add(struct rte_vmap *vm, rte_iova_t iova, size_t len);
+#define VMAP_IOVA_OWED UINT64_C(2)
+/*
+ * The unmap of IOVA [iova, iova + len), the run at va, the driver refused:
+ * owed, always (a record, or with no memory, marks in the run's slots).
+ */
+void vmap_owed_unmap_add(struct rte_vmap *vm, uintptr_t va, rte_iova_t iova, size_t len);
 /* A flush of IOVA [lo, hi) that failed. */
 void vmap_owed_flush_add(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
 /*
@@ -80,6 +79,19 @@ void vmap_owed_flush_add(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
 int vmap_owed_settle(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
 /* Whether something owed overlaps IOVA [lo, hi): a range there must not be reused yet. */
 bool vmap_owed_overlaps(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi);
+/* Whether a refused run is marked in the slots of VA [start, start + size). */
+bool vmap_owed_marked(struct rte_vmap *vm, uintptr_t start, size_t size);
+/*
+ * An IOVA-table slot that is a refused run's mark (not a live window's),
+ * which rte_vmap_verify() accepts where no window is live.
+ */
+static inline bool
+vmap_owed_is_mark(uint64_t slot)
+{
+	return (slot & (VMAP_IOVA_OWED | __RTE_VMAP_IOVA_VALID)) == VMAP_IOVA_OWED;
+}
+/* rte_vmap_verify(): the marks in the table are the ones counted. 0 or -EFAULT. */
+int vmap_owed_verify(struct rte_vmap *vm);
 
 /* Whether anything is owed at all: one load, before computing a span to ask about. */
 static inline bool

@@ -67,7 +67,8 @@
  *   vmap_backing stripe locks
  *   vmap_extmem.lock       (rwlock; RTE_VMAP_F_EXTMEM: page map/unmap shared,
  *                           devices exclusive)
- *   vmap_space.owed_lock   (vmap_owed.c: a few stores, nothing called under it)
+ *   vmap_space.owed_lock   (vmap_owed.c: stores, and scans of marked IOVA-table
+ *                           slots; nothing called under it)
  *   iommu_lock             (vmap_iommu.c: the driver registry, nothing under it)
  * Lock-free: a node's lazy list (vmap_node.lazy_head), a block's owner
  * carving and freeing its active block (vmap_block.h).
@@ -200,15 +201,18 @@ struct rte_vmap {
 	struct vmap_extmem *extmem;
 	/**
 	 * Driver calls that failed where the caller could not keep its range
-	 * from reuse (vmap_iova.c): unmaps refused (a list) and flushes that
-	 * failed (one span covering them, empty when lo >= hi). Purges retry
-	 * them; nothing overlapping them is recycled or mapped before.
-	 * owed_lock protects the three; owed is non-zero while any is owed.
+	 * from reuse (vmap_owed.c): unmaps refused (a list, or with no memory
+	 * marks in the IOVA table) and flushes that failed (one span covering
+	 * them, empty when lo >= hi). Purges retry them; nothing overlapping
+	 * them is recycled or mapped before. owed_lock protects them all;
+	 * owed is non-zero while any is owed.
 	 */
 	rte_spinlock_t owed_lock;
 	struct vmap_owed_unmap *owed_unmaps;
-	/* Records taken when malloc() fails too (vmap_owed.c), allocated at create. */
-	struct vmap_owed_unmap *owed_reserve;
+	/* Marked 4 KiB slots, and the VA span [lo, hi) they lie in. */
+	uint64_t owed_marks;
+	uintptr_t owed_marks_lo;
+	uintptr_t owed_marks_hi;
 	rte_iova_t owed_lo;
 	rte_iova_t owed_hi;
 	/* Bumped by every failed flush recorded: the span may not change in value. */

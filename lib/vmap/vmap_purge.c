@@ -58,6 +58,7 @@
 #define PURGE_NO_RANGE SIZE_MAX
 
 struct purge_run {
+	uintptr_t va;        /* where the run lies; 0 for block dirt */
 	rte_iova_t iova;
 	size_t len;
 	size_t range;        /* index in ranges[] of the range it is a run of */
@@ -92,7 +93,7 @@ grow(void *arr, size_t *cap, size_t elt)
 }
 
 static void
-add_run(rte_iova_t iova, size_t len, void *arg)
+add_run(uintptr_t va, rte_iova_t iova, size_t len, void *arg)
 {
 	struct purge_batch *b = arg;
 	void *p;
@@ -106,6 +107,7 @@ add_run(rte_iova_t iova, size_t len, void *arg)
 		b->runs = p;
 	}
 	b->runs[b->nr_runs++] = (struct purge_run){
+		.va = va,
 		.iova = iova,
 		.len = len,
 		.range = b->run_range,
@@ -322,14 +324,11 @@ unmap_and_flush(struct rte_vmap *vm, struct purge_batch *b)
 }
 
 /*
- * Mark the ranges whose runs failed (VMAP_AREA_F_RETRY). A failed flush
- * leaves a range owing the flush only (VMAP_AREA_F_UNMAPPED). A range
- * none of whose runs could be unmapped owes its whole unmap again, which
- * wins over a flush failure. A range only some of whose runs failed (PA
- * mode: a run per backing page) must not be unmapped whole again, over
- * pages no longer mapped: its failed runs are owed (vmap_owed.c), and the
- * range is held, owing a flush, until a purge settles them; if no record
- * can be had, it owes its whole unmap as before (held, never reused).
+ * Mark the ranges whose runs failed (VMAP_AREA_F_RETRY), owing only their
+ * flush (VMAP_AREA_F_UNMAPPED): a run the driver refused is owed on its
+ * own (vmap_owed.c, whatever memory there is), so no purge unmaps again,
+ * over pages no longer mapped, the runs of a range that went (PA mode: a
+ * run per backing page). The range is held until a purge settles them.
  */
 static void
 mark_failed_ranges(struct rte_vmap *vm, struct purge_batch *b)
@@ -340,48 +339,27 @@ mark_failed_ranges(struct rte_vmap *vm, struct purge_batch *b)
 
 	for (i = 0; i < b->nr_runs; i++) {
 		run = &b->runs[i];
-		if (run->range == PURGE_NO_RANGE)
+		if (run->range == PURGE_NO_RANGE || (!run->flush_failed && !run->unmap_failed))
 			continue;
 		va = b->ranges[run->range];
-		if (run->flush_failed)
-			va->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
-		if (run->unmap && !run->unmap_failed)
-			va->flags |= VMAP_AREA_F_RUN_OK;
-	}
-	for (i = 0; i < b->nr_runs; i++) {
-		run = &b->runs[i];
-		if (run->range == PURGE_NO_RANGE || !run->unmap_failed)
-			continue;
-		va = b->ranges[run->range];
-		va->flags |= VMAP_AREA_F_RETRY;
-		if ((va->flags & (VMAP_AREA_F_RUN_OK | VMAP_AREA_F_OWE_ALL)) ==
-				VMAP_AREA_F_RUN_OK &&
-				vmap_owed_unmap_add(vm, run->iova, run->len) == 0)
-			va->flags |= VMAP_AREA_F_UNMAPPED;
-		else
-			va->flags |= VMAP_AREA_F_OWE_ALL;
-	}
-	for (i = 0; i < b->nr_ranges; i++) {
-		va = b->ranges[i];
-		if ((va->flags & VMAP_AREA_F_OWE_ALL) != 0)
-			va->flags &= ~VMAP_AREA_F_UNMAPPED;
-		va->flags &= ~(VMAP_AREA_F_RUN_OK | VMAP_AREA_F_OWE_ALL);
+		va->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
+		if (run->unmap_failed)
+			vmap_owed_unmap_add(vm, run->va, run->iova, run->len);
 	}
 }
 
 /*
  * Unmap (unless done) and flush one range on its own. 0, or the driver's
- * error with the range marked VMAP_AREA_F_RETRY, and UNMAPPED unless it
- * owes its whole unmap (a refused run that could not be recorded).
+ * error with the range marked VMAP_AREA_F_RETRY and UNMAPPED (the runs
+ * refused are owed on their own).
  */
 static int
 purge_range_alone(struct rte_vmap *vm, struct vmap_area *va)
 {
-	bool lost = false;
 	rte_iova_t lo, hi;
 	int unmapped, flushed;
 
-	unmapped = (va->flags & VMAP_AREA_F_UNMAPPED) == 0 ? vmap_iova_unmap(vm, va, &lost) : 0;
+	unmapped = (va->flags & VMAP_AREA_F_UNMAPPED) == 0 ? vmap_iova_unmap(vm, va) : 0;
 	if (unmapped != 0)
 		VMAP_LOG(ERR, "%s: IOMMU unmap of 0x%" PRIxPTR "+%zu failed: %d", vm->name,
 			va->start, va->size, unmapped);
@@ -393,8 +371,7 @@ purge_range_alone(struct rte_vmap *vm, struct vmap_area *va)
 			va->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
 		return 0;
 	}
-	/* Refused runs are owed on their own: only the flush is the range's. */
-	va->flags |= VMAP_AREA_F_RETRY | (!lost ? VMAP_AREA_F_UNMAPPED : 0);
+	va->flags |= VMAP_AREA_F_RETRY | VMAP_AREA_F_UNMAPPED;
 	return unmapped != 0 ? unmapped : flushed;
 }
 
@@ -482,7 +459,7 @@ add_block_dirt(rte_iova_t iova, size_t len, void *arg)
 
 	b->run_unmap = false;
 	b->run_range = PURGE_NO_RANGE;
-	add_run(iova, len, b);
+	add_run(0, iova, len, b);
 	return b->nr_runs > n ? 0 : -ENOMEM;
 }
 

@@ -337,7 +337,7 @@ destroy_live(struct rte_vmap *vm, struct vmap_area *va, void *arg)
 
 	ctx->nr_live++;
 	if (vm->iommu->unmap != NULL) {
-		vmap_iova_unmap(vm, va, NULL);
+		vmap_iova_unmap(vm, va);
 		vmap_iova_span(vm, va, &lo, &hi);
 		ctx->lo = RTE_MIN(ctx->lo, lo);
 		ctx->hi = RTE_MAX(ctx->hi, hi);
