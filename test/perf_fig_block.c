@@ -16,6 +16,7 @@
 #include <rte_mempool.h>
 
 #include "perf_figures.h"
+#include "vmap_test_util.h"
 /* The block size. */
 #include "vmap_block.h"
 
@@ -158,6 +159,7 @@ perf_block_scaling(size_t page_size)
 		memset(&p, 0, sizeof(p));
 		p.name = modes[m].flags != 0 ? "perf_blk_mt_nocache" : "perf_blk_mt";
 		p.page_size = page_size;
+		p.iova_mode = vmap_test_iova_mode(page_size);
 		p.flags = modes[m].flags;
 		mt->vm = rte_vmap_create(&p);
 		if (mt->vm == NULL) {

@@ -155,6 +155,7 @@ numa_space(const char *name, size_t page_size)
 
 	vmap_test_params(&p, name);
 	p.page_size = page_size;
+	p.iova_mode = vmap_test_iova_mode(page_size);
 	return rte_vmap_create(&p);
 }
 

@@ -64,6 +64,7 @@ perf_space(const char *name, size_t page_size, unsigned int nr_nodes)
 	memset(&p, 0, sizeof(p));
 	p.name = name;
 	p.page_size = page_size;
+	p.iova_mode = vmap_test_iova_mode(page_size);
 	p.nr_nodes = nr_nodes;
 	vm = rte_vmap_create(&p);
 	if (vm == NULL)

@@ -682,6 +682,7 @@ test_soak_mixed(void)
 	if (getenv("VMAP_SOAK_PAGE") != NULL)
 		p.page_size = strcmp(getenv("VMAP_SOAK_PAGE"), "4K") == 0 ?
 			RTE_VMAP_PAGE_4K : RTE_VMAP_PAGE_2M;
+	p.iova_mode = vmap_test_iova_mode(p.page_size);
 	soak.vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(soak.vm, "create: %s", rte_strerror(rte_errno));
 	soak.page_size = rte_vmap_page_size(soak.vm);
