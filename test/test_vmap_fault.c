@@ -779,6 +779,67 @@ fi_lost_record(unsigned int flags)
 	return fi_with_space(&cfg, fi_lost_record_body, &strict);
 }
 
+/*
+ * A per-lcore block window's refused unmap with no memory for a record,
+ * while a window's 23 refused runs hold what records there are: owed all
+ * the same, and settled by the purges that follow once the faults stop.
+ * (A block window's unmap once dropped a record it could not have: the
+ * block's IOVA stayed translated for good, never retried, while its
+ * granules could be carved again.)
+ */
+static int
+fi_block_lost_body(struct rte_vmap *vm, const void *arg)
+{
+	rte_iova_t iova;
+	char *w, *big;
+	void *va;
+	int ret;
+
+	RTE_SET_USED(arg);
+	w = rte_vmap_block_alloc(vm, 8 * KIB);
+	TEST_ASSERT_NOT_NULL(w, "block alloc: %s", rte_strerror(rte_errno));
+	iova = rte_vmap_virt2iova(vm, w);
+	big = rte_vmap_alloc(vm, FI_LOST_PAGES * FI_PA_PAGE, 0, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(big, "alloc: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_SUCCESS(rte_vmap_free(vm, big), "free");
+	fi_quiet(true);
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm_from(RTE_VMAP_FAULT_IOMMU_UNMAP, 2), "arm unmap");
+	TEST_ASSERT_SUCCESS(rte_vmap_fault_arm_from(RTE_VMAP_FAULT_ALLOC, 1), "arm alloc");
+	ret = rte_vmap_purge(vm);
+	TEST_ASSERT(ret == -EIO || ret == -ENOMEM, "the failing purge: %d", ret);
+	TEST_ASSERT_SUCCESS(rte_vmap_block_free(vm, w, 8 * KIB), "block free");
+	rte_vmap_fault_disarm_all();
+	fi_quiet(false);
+	TEST_ASSERT(rte_vmap_iommu_sim_translate(vm, iova, &va) == 0,
+		"the block window's refused unmap took effect");
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_purge(vm);
+	rte_vmap_purge(vm);
+	TEST_ASSERT_EQUAL(rte_vmap_iommu_sim_translate(vm, iova, &va), -ENOENT,
+		"the block window's IOVA 0x%" PRIx64 " still translated after the purges", iova);
+	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "a purge after it");
+	VMAP_TEST_VERIFY(vm);
+	return TEST_SUCCESS;
+}
+
+static int
+test_block_lost_record_settled(void)
+{
+	const struct fi_config cfg = {
+		"fi_blost", FI_PA_PAGE, "sim", RTE_VMAP_IOVA_PA, 0, 0,
+		4 * FI_LOST_PAGES * FI_PA_PAGE
+	};
+	int ret = fi_pa_possible();
+
+	if (ret != TEST_SUCCESS)
+		return ret;
+	if (vmap_test_free_hugepages() < 2 * FI_LOST_PAGES) {
+		printf("fewer than %u free 2 MiB hugepages\n", 2 * FI_LOST_PAGES);
+		return TEST_SKIPPED;
+	}
+	return fi_with_space(&cfg, fi_block_lost_body, NULL);
+}
+
 static int
 test_lost_record_settled(void)
 {
@@ -907,6 +968,7 @@ static struct unit_test_suite vmap_fault_suite = {
 		TEST_CASE(test_pa_partial_unmap_strict_settled),
 		TEST_CASE(test_lost_record_settled),
 		TEST_CASE(test_lost_record_strict_settled),
+		TEST_CASE(test_block_lost_record_settled),
 		TEST_CASE(test_sweep_mmap),
 		TEST_CASE(test_sweep_mremap),
 		TEST_CASE(test_sweep_populate),
