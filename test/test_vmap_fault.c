@@ -760,6 +760,19 @@ fi_lost_record_body(struct rte_vmap *vm, const void *arg)
 	return TEST_SUCCESS;
 }
 
+/* fi_pa_possible(), and hugepages for a window of FI_LOST_PAGES twice over. */
+static int
+fi_lost_possible(void)
+{
+	int ret = fi_pa_possible();
+
+	if (ret == TEST_SUCCESS && vmap_test_free_hugepages() < 2 * FI_LOST_PAGES) {
+		printf("fewer than %u free 2 MiB hugepages\n", 2 * FI_LOST_PAGES);
+		ret = TEST_SKIPPED;
+	}
+	return ret;
+}
+
 static int
 fi_lost_record(unsigned int flags)
 {
@@ -768,14 +781,10 @@ fi_lost_record(unsigned int flags)
 		RTE_VMAP_F_NO_LCORE_CACHE | flags, 0, 4 * FI_LOST_PAGES * FI_PA_PAGE
 	};
 	const bool strict = (flags & RTE_VMAP_F_STRICT) != 0;
-	int ret = fi_pa_possible();
+	int ret = fi_lost_possible();
 
 	if (ret != TEST_SUCCESS)
 		return ret;
-	if (vmap_test_free_hugepages() < 2 * FI_LOST_PAGES) {
-		printf("fewer than %u free 2 MiB hugepages\n", 2 * FI_LOST_PAGES);
-		return TEST_SKIPPED;
-	}
 	return fi_with_space(&cfg, fi_lost_record_body, &strict);
 }
 
@@ -829,14 +838,10 @@ test_block_lost_record_settled(void)
 		"fi_blost", FI_PA_PAGE, "sim", RTE_VMAP_IOVA_PA, 0, 0,
 		4 * FI_LOST_PAGES * FI_PA_PAGE
 	};
-	int ret = fi_pa_possible();
+	int ret = fi_lost_possible();
 
 	if (ret != TEST_SUCCESS)
 		return ret;
-	if (vmap_test_free_hugepages() < 2 * FI_LOST_PAGES) {
-		printf("fewer than %u free 2 MiB hugepages\n", 2 * FI_LOST_PAGES);
-		return TEST_SKIPPED;
-	}
 	return fi_with_space(&cfg, fi_block_lost_body, NULL);
 }
 
