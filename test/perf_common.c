@@ -187,17 +187,22 @@ perf_ns(uint64_t cycles, uint64_t ops)
 	return (double)cycles * 1E9 / (double)rte_get_tsc_hz() / (double)ops;
 }
 
+/* Warm-up runs of one size, at most, waiting for the rate to settle. */
+#define PERF_SETTLE_RUNS 64
+
 /*
  * Warm up, growing the run until it lasts an eighth of a repetition, then
- * size a repetition from the rate seen. The growing runs are the warm-up:
- * pools, caches and page tables are in their steady state afterwards.
+ * repeat that run until two in a row agree within 10% (pools of a space
+ * fill over tens of thousands of operations: a rate taken while they do
+ * made alloc_free_64k_pg4k 40 times slower in some runs than in others),
+ * then size a repetition from the settled rate.
  */
 int
 perf_calibrate(perf_loop_t *fn, void *ctx, unsigned int *n)
 {
 	uint64_t target = rte_get_tsc_hz() / 1000 * PERF_REP_MS;
-	uint64_t cycles = 0, want;
-	unsigned int it = PERF_MIN_ITERS;
+	uint64_t cycles = 0, prev, want;
+	unsigned int it = PERF_MIN_ITERS, k;
 
 	for (;;) {
 		if (fn(ctx, it, &cycles) != 0)
@@ -205,6 +210,13 @@ perf_calibrate(perf_loop_t *fn, void *ctx, unsigned int *n)
 		if (cycles >= target / 8 || it >= PERF_MAX_ITERS)
 			break;
 		it = RTE_MIN(it * 8, PERF_MAX_ITERS);
+	}
+	for (k = 0; k < PERF_SETTLE_RUNS; k++) {
+		prev = cycles;
+		if (fn(ctx, it, &cycles) != 0)
+			return -1;
+		if (cycles * 10 <= prev * 11 && prev * 10 <= cycles * 11)
+			break;
 	}
 	want = (uint64_t)it * target / RTE_MAX(cycles, (uint64_t)1);
 	*n = RTE_MAX(RTE_MIN(want, (uint64_t)PERF_MAX_ITERS), (uint64_t)PERF_MIN_ITERS);
