@@ -101,6 +101,16 @@ pa_stays_true(const struct rte_vmap *vm)
 }
 
 /*
+ * The frame number of a pagemap entry: bit 63 present, bits 0-54 the
+ * frame (0 without CAP_SYS_ADMIN). 0 when it shows none.
+ */
+static inline uint64_t
+pagemap_frame(uint64_t ent)
+{
+	return (ent >> 63) != 0 ? ent & ((UINT64_C(1) << 55) - 1) : 0;
+}
+
+/*
  * Whether pagemap (opened on fd) gives frame numbers: the kernel shows
  * them only if the opener had CAP_SYS_ADMIN, else 0 for every page. Told
  * at creation rather than by the space's first allocation.
@@ -113,7 +123,7 @@ pagemap_shows_frames(int fd)
 
 	if (pread(fd, &ent, sizeof(ent), (off_t)((uintptr_t)&probe >> 12) * 8) != sizeof(ent))
 		return false;
-	return (ent & (UINT64_C(1) << 63)) != 0 && (ent & ((UINT64_C(1) << 55) - 1)) != 0;
+	return pagemap_frame(ent) != 0;
 }
 
 int
@@ -195,7 +205,7 @@ read_phys(struct rte_vmap *vm, uint64_t idx, uint64_t n)
 	struct vmap_backing *bk = &vm->backing;
 	uint64_t i, vpn = page_addr(vm, idx) >> 12;
 	uint64_t step = bk->page_size >> 12;
-	uint64_t ent;
+	uint64_t ent, pfn;
 
 	for (i = 0; i < n; i++) {
 		off_t off = (off_t)((vpn + i * step) * sizeof(ent));
@@ -204,13 +214,13 @@ read_phys(struct rte_vmap *vm, uint64_t idx, uint64_t n)
 			VMAP_LOG(ERR, "%s: cannot read /proc/self/pagemap", vm->name);
 			return -EIO;
 		}
-		/* bit 63 present, bits 0-54 the frame number (0 without CAP_SYS_ADMIN) */
-		if ((ent & (UINT64_C(1) << 63)) == 0 || (ent & ((UINT64_C(1) << 55) - 1)) == 0) {
+		pfn = pagemap_frame(ent);
+		if (pfn == 0) {
 			VMAP_LOG(ERR, "no physical address for page at 0x%" PRIxPTR
 				" (PA mode needs root)", page_addr(vm, idx + i));
 			return -ENOTSUP;
 		}
-		bk->phys[idx + i] = (ent & ((UINT64_C(1) << 55) - 1)) << 12;
+		bk->phys[idx + i] = pfn << 12;
 	}
 	return 0;
 }

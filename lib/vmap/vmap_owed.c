@@ -68,6 +68,19 @@ owed_update(struct rte_vmap *vm)
 		vm->owed_marks != 0, __ATOMIC_RELEASE);
 }
 
+/* Widen the span [*lo, *hi) (empty when *lo >= *hi) to cover [a, b). */
+static inline void
+span_add(uint64_t *lo, uint64_t *hi, uint64_t a, uint64_t b)
+{
+	if (*lo >= *hi) {
+		*lo = a;
+		*hi = b;
+	} else {
+		*lo = RTE_MIN(*lo, a);
+		*hi = RTE_MAX(*hi, b);
+	}
+}
+
 static inline uint64_t *
 mark_slot(struct rte_vmap *vm, uintptr_t va)
 {
@@ -84,13 +97,7 @@ mark_run(struct rte_vmap *vm, uintptr_t va, rte_iova_t iova, size_t len)
 	rte_spinlock_lock(&vm->owed_lock);
 	for (off = 0; off < len; off += VMAP_GRANULE)
 		__atomic_store_n(slot++, (iova + off) | VMAP_IOVA_OWED, __ATOMIC_RELAXED);
-	if (vm->owed_marks == 0) {
-		vm->owed_marks_lo = va;
-		vm->owed_marks_hi = va + len;
-	} else {
-		vm->owed_marks_lo = RTE_MIN(vm->owed_marks_lo, va);
-		vm->owed_marks_hi = RTE_MAX(vm->owed_marks_hi, va + len);
-	}
+	span_add(&vm->owed_marks_lo, &vm->owed_marks_hi, va, va + len);
 	vm->owed_marks += len >> VMAP_GRANULE_SHIFT;
 	owed_update(vm);
 	rte_spinlock_unlock(&vm->owed_lock);
@@ -121,13 +128,7 @@ void
 vmap_owed_flush_add(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 {
 	rte_spinlock_lock(&vm->owed_lock);
-	if (vm->owed_lo >= vm->owed_hi) {
-		vm->owed_lo = lo;
-		vm->owed_hi = hi;
-	} else {
-		vm->owed_lo = RTE_MIN(vm->owed_lo, lo);
-		vm->owed_hi = RTE_MAX(vm->owed_hi, hi);
-	}
+	span_add(&vm->owed_lo, &vm->owed_hi, lo, hi);
 	vm->owed_flush_gen++;
 	owed_update(vm);
 	rte_spinlock_unlock(&vm->owed_lock);
@@ -257,14 +258,9 @@ settle_marks(struct rte_vmap *vm, rte_iova_t lo, rte_iova_t hi)
 			err = err != 0 ? err : ret;
 			continue;
 		}
+		/* Not vmap_owed_flush_add(): no failed flush, the generation stays. */
 		rte_spinlock_lock(&vm->owed_lock);
-		if (vm->owed_lo >= vm->owed_hi) {
-			vm->owed_lo = iova;
-			vm->owed_hi = iova + len;
-		} else {
-			vm->owed_lo = RTE_MIN(vm->owed_lo, iova);
-			vm->owed_hi = RTE_MAX(vm->owed_hi, iova + len);
-		}
+		span_add(&vm->owed_lo, &vm->owed_hi, iova, iova + len);
 		for (a = va; a < va + len; a += VMAP_GRANULE)
 			__atomic_store_n(mark_slot(vm, a), 0, __ATOMIC_RELAXED);
 		vm->owed_marks -= len >> VMAP_GRANULE_SHIFT;

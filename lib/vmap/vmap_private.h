@@ -209,10 +209,10 @@ struct rte_vmap {
 	 */
 	rte_spinlock_t owed_lock;
 	struct vmap_owed_unmap *owed_unmaps;
-	/* Marked 4 KiB slots, and the VA span [lo, hi) they lie in. */
+	/* Marked 4 KiB slots, and the VA span [lo, hi) they lie in (0, 0: none). */
 	uint64_t owed_marks;
-	uintptr_t owed_marks_lo;
-	uintptr_t owed_marks_hi;
+	uint64_t owed_marks_lo;
+	uint64_t owed_marks_hi;
 	rte_iova_t owed_lo;
 	rte_iova_t owed_hi;
 	/* Bumped by every failed flush recorded: the span may not change in value. */
