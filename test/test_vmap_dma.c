@@ -394,15 +394,7 @@ REACH_CASE(test_reach_pa_block_1000, RTE_VMAP_IOVA_PA, true, 1000)
 static int
 test_reach_pa_1g(void)
 {
-	unsigned long nr = 0;
-	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "r");
-
-	if (f != NULL) {
-		if (fscanf(f, "%lu", &nr) != 1)
-			nr = 0;
-		fclose(f);
-	}
-	if (nr == 0) {
+	if (vmap_test_hugepages(RTE_VMAP_PAGE_1G, "free_hugepages") == 0) {
 		printf("dma: no free 1 GiB hugepage: the 1 GiB case is not run"
 			" (run.sh --hugepages-1g 1)\n");
 		return TEST_SKIPPED;

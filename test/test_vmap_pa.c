@@ -154,10 +154,11 @@ compaction_missing(int pagemap)
 {
 	static char why[160];
 	char probe = 1; /* on the stack: a present page */
+	unsigned long nfree = vmap_test_free_hugepages();
 
-	if (vmap_test_free_hugepages() < 64) {
-		snprintf(why, sizeof(why), "fewer than 64 free 2 MiB hugepages (%lu)",
-			vmap_test_free_hugepages());
+	if (nfree < VMAP_TEST_MIN_HUGEPAGES) {
+		snprintf(why, sizeof(why), "fewer than %u free 2 MiB hugepages (%lu)",
+			VMAP_TEST_MIN_HUGEPAGES, nfree);
 		return why;
 	}
 	if (pagemap < 0)

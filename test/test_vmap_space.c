@@ -118,15 +118,7 @@ static int
 test_create_1g_pages_unavailable_enotsup(void)
 {
 	struct rte_vmap_params p;
-	unsigned long nr = 0;
-	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "r");
-
-	if (f != NULL) {
-		if (fscanf(f, "%lu", &nr) != 1)
-			nr = 0;
-		fclose(f);
-	}
-	if (nr != 0) {
+	if (vmap_test_hugepages(RTE_VMAP_PAGE_1G, "nr_hugepages") != 0) {
 		printf("1 GiB hugepages are reserved here: nothing to check\n");
 		return TEST_SKIPPED;
 	}

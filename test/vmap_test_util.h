@@ -47,19 +47,33 @@
 #define VMAP_TEST_VERIFY(vm) \
 	TEST_ASSERT_SUCCESS(rte_vmap_verify(vm), "rte_vmap_verify() failed")
 
-/* Free 2 MiB hugepages on the system right now (0 if none). */
+/*
+ * A count of the system's hugepages of page_size right now, what one of
+ * "nr_hugepages" or "free_hugepages" (0 when the size does not exist).
+ */
 static inline unsigned long
-vmap_test_free_hugepages(void)
+vmap_test_hugepages(size_t page_size, const char *what)
 {
+	char path[128];
 	unsigned long nr = 0;
-	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/%s",
+		page_size >> 10, what);
+	f = fopen(path, "r");
 	if (f != NULL) {
 		if (fscanf(f, "%lu", &nr) != 1)
 			nr = 0;
 		fclose(f);
 	}
 	return nr;
+}
+
+/* Free 2 MiB hugepages on the system right now (0 if none). */
+static inline unsigned long
+vmap_test_free_hugepages(void)
+{
+	return vmap_test_hugepages(RTE_VMAP_PAGE_2M, "free_hugepages");
 }
 
 /*
