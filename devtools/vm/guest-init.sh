@@ -153,9 +153,13 @@ main() {
 
 	# shellcheck source=/dev/null # written by run.sh for this run
 	source "$out/vm.env" || fail "cannot read $out/vm.env"
-	nic_driver=vfio-pci
-	[ "$VMAP_VM_AW" = none ] && nic_driver=uio_pci_generic
-	if [ "$VMAP_VM_AW" = none ]; then setup_uio; else setup_vfio; fi
+	if [ "$VMAP_VM_AW" = none ]; then
+		nic_driver=uio_pci_generic
+		setup_uio
+	else
+		nic_driver=vfio-pci
+		setup_vfio
+	fi
 	check_hugepages
 	mark "set up"
 	say "ready after $(cut -d' ' -f1 /proc/uptime) s${VMAP_VM_NICS:+; $nic_driver:" $VMAP_VM_NICS"}"
