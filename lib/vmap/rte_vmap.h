@@ -34,9 +34,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
+
 #include <rte_compat.h>
 #include <rte_memory.h>
 
@@ -63,6 +65,18 @@ extern "C" {
  * programmer's guide, "DPDK Integration".
  */
 #define RTE_VMAP_F_EXTMEM         (1u << 2)
+/**
+ * Share the space with DPDK secondary processes (same --file-prefix),
+ * which attach to it by name with rte_vmap_lookup() and then see every
+ * window at the same address, with the same bytes and the same IOVA, and
+ * allocate and free in it. The backing pages and the IOVA table live in
+ * memfds every attached process maps; the other calls of a secondary are
+ * done by this process, the space's owner, over EAL's IPC (rte_mp), so no
+ * lock in shared memory can be held by a process that dies. Primary
+ * process only, with EAL's IPC (not --in-memory, not --no-shconf); not
+ * with RTE_VMAP_F_EXTMEM. See the programmer's guide, "Multi-process".
+ */
+#define RTE_VMAP_F_SHARED         (1u << 3)
 
 /** Backing page sizes a space accepts. */
 #define RTE_VMAP_PAGE_4K (UINT64_C(1) << 12) /**< ordinary pages, no hugepages needed */
@@ -191,10 +205,27 @@ rte_vmap_create(const struct rte_vmap_params *p);
 /**
  * Find a space by name.
  *
+ * In a secondary process, the first lookup of a name attaches to the
+ * primary's space of that name, which must have been created with
+ * RTE_VMAP_F_SHARED: its reservation is mapped at the same address as in
+ * the primary, and its IOVA table read in place. Later lookups return the
+ * same handle; rte_vmap_destroy() of it detaches. Nothing changes in the
+ * primary when an attach fails.
+ *
  * @param name
  *   Name given at creation.
  * @return
- *   The space, or NULL with rte_errno ENOENT (none) or EINVAL (name NULL).
+ *   The space, or NULL with rte_errno set:
+ *   - EINVAL: name NULL.
+ *   - ENOENT: no live space of that name (in a secondary: in the primary,
+ *     or the primary did not answer: it has created no space).
+ *   - EPERM: (secondary) the primary's space was created without
+ *     RTE_VMAP_F_SHARED.
+ *   - EADDRINUSE: (secondary) something is already mapped in this process
+ *     where the space's reservation lies; the log names the range. As
+ *     with EAL's --base-virtaddr: attach earlier (before other mappings
+ *     take the range), or create the space first in the primary.
+ *   - ENOMEM: (secondary) no memory for the attachment.
  */
 __rte_experimental
 struct rte_vmap *
@@ -204,6 +235,12 @@ rte_vmap_lookup(const char *name);
  * Destroy a space: purge, unmap and release every window and all memory.
  * Windows still live are released too, and their number is logged.
  * Not MT-safe against other calls on the same space.
+ *
+ * In a secondary process this only detaches: the space and its windows
+ * stay the primary's, and windows this process allocated stay live
+ * (rte_vmap_reclaim() gives back those of a process that is gone). When
+ * the primary destroys a shared space, its memory leaves every process at
+ * once, and attached secondaries get ENOENT from their next call.
  *
  * @param vm
  *   The space; NULL is a no-op.
@@ -492,6 +529,28 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm);
 __rte_experimental
 int
 rte_vmap_verify(struct rte_vmap *vm);
+
+/**
+ * Give back what a secondary process that is gone had allocated in a
+ * shared space (RTE_VMAP_F_SHARED): every window allocated for it, block
+ * windows included, is freed as by rte_vmap_free() (lazily: unmapped and
+ * flushed before reuse). Windows it handed to other processes are freed
+ * too: call it once the survivors no longer use them, as for any memory
+ * of a dead process. Destroying the space gives them back as well.
+ *
+ * @param vm
+ *   The space, in the process that created it.
+ * @param pid
+ *   The process id of the secondary.
+ * @return
+ *   The number of windows given back, or a negative errno (rte_errno
+ *   set): -EINVAL (vm NULL, pid not positive, or vm not a shared space
+ *   of this process), -EBUSY (pid is still running: its windows are
+ *   still in use).
+ */
+__rte_experimental
+int
+rte_vmap_reclaim(struct rte_vmap *vm, pid_t pid);
 
 /**
  * Backing page size of a space: the granule at which its memory is

@@ -166,6 +166,9 @@ vmap_alloc_window(struct rte_vmap *vm, size_t size, size_t align, int socket_id,
 	unsigned int ar, i;
 	void *va;
 
+	/* A secondary's attachment: the owner allocates (checks included). */
+	if (vm != NULL && vmap_is_view(vm))
+		return vmap_mp_alloc(vm, size, align, socket_id, block);
 	if (vm == NULL || size == 0 || size > vm->map_len ||
 			(align & (align - 1)) != 0 || align > vm->map_len) {
 		VMAP_LOG(ERR, "bad arguments: space %p size %zu align %zu", vm, size, align);
@@ -210,6 +213,8 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 	}
 	if (addr == NULL)
 		return 0;
+	if (vmap_is_view(vm))
+		return vmap_mp_free(vm, addr, size, block);
 	if (size != 0)
 		size = RTE_ALIGN_CEIL(size, VMAP_GRANULE);
 	win = vmap_busy_remove(vm, (uintptr_t)addr, block, size, &ret);
@@ -281,6 +286,8 @@ rte_vmap_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_windo
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
+	if (vmap_is_view(vm))
+		return vmap_mp_find(vm, addr, w);
 	ret = vmap_busy_find(vm, (uintptr_t)addr, &va);
 	if (ret != 0) {
 		rte_errno = -ret;

@@ -18,6 +18,12 @@
  * mremap(): if memory runs out, the reservation is never left with a hole
  * another thread's mmap() could fall into. Giving a page back maps
  * PROT_NONE over it, again without a hole.
+ *
+ * A shared space (RTE_VMAP_F_SHARED) takes its pages from one memfd, file
+ * offset = address - map_base, which every attached secondary maps whole
+ * over the same range: a page the owner faults in is seen everywhere at
+ * once, and punching it out of the file takes it from every process, as
+ * DPDK's EAL does with its hugepage files.
  */
 
 #include <errno.h>
@@ -27,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/falloc.h>
 
 #include <rte_errno.h>
 #include <rte_per_lcore.h>
@@ -36,6 +43,9 @@
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
+#endif
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26
 #endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -126,6 +136,35 @@ pagemap_shows_frames(int fd)
 	return pagemap_frame(ent) != 0;
 }
 
+/*
+ * The file a shared space's pages come from: a sparse memfd of map_len
+ * bytes (hugetlbfs for hugepages: no page is reserved before it is used).
+ */
+static int
+backing_file(struct rte_vmap *vm)
+{
+	struct vmap_backing *bk = &vm->backing;
+	unsigned int mfd = MFD_CLOEXEC;
+	char name[RTE_VMAP_NAMESIZE + 8];
+	int fd;
+
+	if (bk->page_size != RTE_VMAP_PAGE_4K)
+		mfd |= MFD_HUGETLB | (bk->page_shift << MFD_HUGE_SHIFT);
+	snprintf(name, sizeof(name), "vmap:%s", vm->name);
+	fd = memfd_create(name, mfd);
+	if (fd < 0 || ftruncate(fd, (off_t)vm->map_len) != 0) {
+		int err = errno;
+
+		VMAP_LOG(ERR, "%s: cannot create the shared backing file: %s", vm->name,
+			strerror(err));
+		if (fd >= 0)
+			close(fd);
+		return -err;
+	}
+	vm->backing_fd = fd;
+	return 0;
+}
+
 int
 vmap_backing_init(struct rte_vmap *vm)
 {
@@ -148,6 +187,14 @@ vmap_backing_init(struct rte_vmap *vm)
 	for (i = 0; i < VMAP_BACKING_STRIPES; i++)
 		rte_spinlock_init(&bk->stripe[i]);
 	bk->pagemap_fd = -1;
+	if ((vm->flags & RTE_VMAP_F_SHARED) != 0) {
+		int ret = backing_file(vm);
+
+		if (ret != 0) {
+			vmap_backing_fini(vm);
+			return ret;
+		}
+	}
 	if (vm->iova_mode == RTE_VMAP_IOVA_PA && !pa_stays_true(vm)) {
 		vmap_backing_fini(vm);
 		return -ENOTSUP;
@@ -183,6 +230,13 @@ vmap_backing_fini(struct rte_vmap *vm)
 		munmap(bk->phys, bk->nr_pages * sizeof(*bk->phys));
 	if (bk->pagemap_fd >= 0)
 		close(bk->pagemap_fd);
+	if (vm->backing_fd >= 0) {
+		/* Out of the file too: a secondary still attached keeps no page. */
+		fallocate(vm->backing_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			(off_t)vm->map_len);
+		close(vm->backing_fd);
+		vm->backing_fd = -1;
+	}
 	bk->refcnt = NULL;
 	bk->phys = NULL;
 	bk->pagemap_fd = -1;
@@ -259,6 +313,19 @@ move_in(void *tmp, size_t len, void *dst)
 	return mremap(tmp, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
 }
 
+/* A shared space: pages [idx, idx + n) out of the file, so out of every process. */
+static void
+file_punch(struct rte_vmap *vm, uint64_t idx, uint64_t n)
+{
+	unsigned int shift = vm->backing.page_shift;
+
+	if (vm->backing_fd >= 0 && fallocate(vm->backing_fd,
+			FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(idx << shift),
+			(off_t)(n << shift)) != 0)
+		VMAP_LOG(ERR, "%s: cannot give back shared backing at 0x%" PRIxPTR ": %s",
+			vm->name, page_addr(vm, idx), strerror(errno));
+}
+
 /* Map n pages from idx: placed on the socket, faulted in, moved in place. */
 static int
 map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
@@ -271,8 +338,12 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 	ret = charge(bk, len);
 	if (ret != 0)
 		return ret;
-	tmp = vmap_fault_mmap(NULL, len, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | bk->mmap_flags, -1, 0);
+	if (vm->backing_fd >= 0)
+		tmp = vmap_fault_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			vm->backing_fd, (off_t)(idx << bk->page_shift));
+	else
+		tmp = vmap_fault_mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | bk->mmap_flags, -1, 0);
 	if (tmp == MAP_FAILED) {
 		ret = -ENOMEM;
 		goto uncharge;
@@ -314,12 +385,14 @@ map_run(struct rte_vmap *vm, uint64_t idx, uint64_t n, unsigned int socket_idx)
 	if (ret != 0) {
 		mmap(dst, len, PROT_NONE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-		goto uncharge;
+		goto punch;
 	}
 	vmap_space_changed(vm);
 	return 0;
 unmap:
 	munmap(tmp, len);
+punch:
+	file_punch(vm, idx, n);
 uncharge:
 	__atomic_sub_fetch(&bk->mem_used, len, __ATOMIC_RELAXED);
 	return ret;
@@ -349,6 +422,7 @@ unmap_run(struct rte_vmap *vm, uint64_t idx, uint64_t n)
 			-1, 0) == MAP_FAILED)
 		VMAP_LOG(ERR, "cannot return backing at 0x%" PRIxPTR ": %s",
 			page_addr(vm, idx), strerror(errno));
+	file_punch(vm, idx, n);
 	__atomic_sub_fetch(&bk->mem_used, len, __ATOMIC_RELAXED);
 	RTE_PER_LCORE(backing_released) += len;
 	vmap_space_changed(vm);

@@ -58,6 +58,13 @@ rte_vmap_dump(FILE *f, struct rte_vmap *vm)
 
 	if (f == NULL || vm == NULL)
 		return;
+	if (vmap_is_view(vm)) {
+		/* The metadata is the owner's: its dump (or telemetry) shows it. */
+		fprintf(f, "space %s: attached to the primary's at 0x%" PRIxPTR ", %zu bytes, "
+			"page %zu; rte_vmap_dump() in the primary shows its windows\n", vm->name,
+			vm->map_base, vm->map_len, vm->backing.page_size);
+		return;
+	}
 	dump_summary(f, vm);
 	for (i = 0; i < vm->nr_arenas; i++) {
 		struct vmap_arena *ar = &vm->arenas[i];

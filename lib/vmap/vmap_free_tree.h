@@ -61,6 +61,12 @@ struct vmap_area {
 	uint16_t alloc_node; /**< node whose pool takes it back */
 	uint8_t state;       /**< enum vmap_area_state */
 	uint8_t flags;       /**< VMAP_AREA_F_* */
+	/**
+	 * Busy: the secondary process that allocated it (RTE_VMAP_F_SHARED,
+	 * rte_vmap_reclaim()); 0 for the process that owns the space. Fills
+	 * what was padding.
+	 */
+	int32_t owner;
 };
 
 RB_HEAD(vmap_free_root, vmap_area);

@@ -20,8 +20,13 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#include <linux/falloc.h>
 
 #include "vmap_private.h"
 #include "vmap_fault.h"
@@ -47,6 +52,33 @@ domain_default_range(struct rte_vmap *vm)
 	return 0;
 }
 
+/*
+ * A shared space's IOVA table: a sparse memfd that secondaries map too, so
+ * that rte_vmap_virt2iova() is the same one load in every process.
+ */
+static void *
+shared_table(struct rte_vmap *vm)
+{
+	char name[RTE_VMAP_NAMESIZE + 16];
+	void *p = MAP_FAILED;
+	int fd;
+
+	snprintf(name, sizeof(name), "vmap-iova:%s", vm->name);
+	fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd >= 0 && ftruncate(fd, (off_t)vm->iova_table_len) == 0)
+		p = vmap_fault_mmap(NULL, vm->iova_table_len, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED) {
+		VMAP_LOG(ERR, "%s: cannot create the shared IOVA table: %s", vm->name,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return MAP_FAILED;
+	}
+	vm->iova_fd = fd;
+	return p;
+}
+
 int
 vmap_iova_init(struct rte_vmap *vm)
 {
@@ -55,8 +87,11 @@ vmap_iova_init(struct rte_vmap *vm)
 	int ret;
 
 	vm->iova_table_len = (vm->map_len >> VMAP_GRANULE_SHIFT) * sizeof(uint64_t);
-	p = vmap_fault_mmap(NULL, vm->iova_table_len, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if ((vm->flags & RTE_VMAP_F_SHARED) != 0)
+		p = shared_table(vm);
+	else
+		p = vmap_fault_mmap(NULL, vm->iova_table_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -ENOMEM;
 	vm->iova_table = p;
@@ -109,6 +144,13 @@ vmap_iova_fini(struct rte_vmap *vm)
 	if (vm->iova_resv != 0)
 		munmap((void *)vm->iova_resv, vm->iova_size);
 	vm->iova_resv = 0;
+	if (vm->iova_fd >= 0) {
+		/* Zeroes every secondary's view too: nothing translates any more. */
+		fallocate(vm->iova_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			(off_t)vm->iova_table_len);
+		close(vm->iova_fd);
+		vm->iova_fd = -1;
+	}
 	if (vm->iova_table != NULL)
 		munmap(vm->iova_table, vm->iova_table_len);
 	vm->iova_table = NULL;

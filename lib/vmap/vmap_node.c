@@ -147,6 +147,7 @@ vmap_busy_insert(struct rte_vmap *vm, struct vmap_area *va)
 	struct vmap_node *vn = vmap_addr_to_node(vm, va->start);
 
 	va->state = VMAP_AREA_BUSY;
+	va->owner = 0;
 	rte_spinlock_lock(&vn->busy_lock);
 	RB_INSERT(vmap_busy_root, &vn->busy, va);
 	/* A block's host is not a window: its block windows are counted (vmap_block.c). */
@@ -236,6 +237,21 @@ vmap_busy_walk(struct vmap_node *vn,
 			break;
 	}
 	return ret;
+}
+
+int
+vmap_busy_set_owner(struct rte_vmap *vm, uintptr_t addr, int32_t owner)
+{
+	struct vmap_node *vn = vmap_addr_to_node(vm, addr);
+	struct vmap_area key, *va;
+
+	key.start = addr;
+	rte_spinlock_lock(&vn->busy_lock);
+	va = RB_FIND(vmap_busy_root, &vn->busy, &key);
+	if (va != NULL)
+		va->owner = owner;
+	rte_spinlock_unlock(&vn->busy_lock);
+	return va != NULL ? 0 : -ENOENT;
 }
 
 /* Live window of vn with the largest start <= addr, if it holds addr. */

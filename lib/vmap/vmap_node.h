@@ -164,6 +164,11 @@ void vmap_busy_drain(struct rte_vmap *vm,
 		void (*fn)(struct rte_vmap *vm, struct vmap_area *va, void *arg), void *arg);
 /* Take a host range (VMAP_AREA_F_HOST) out of its node's busy tree (takes busy_lock). */
 void vmap_busy_unlink(struct rte_vmap *vm, struct vmap_area *va);
+/*
+ * Record which secondary process the live window at addr was allocated
+ * for (vmap_area.owner; takes busy_lock). 0 or -ENOENT.
+ */
+int vmap_busy_set_owner(struct rte_vmap *vm, uintptr_t addr, int32_t owner);
 /* Call fn on every live window of vn in address order, with busy_lock held. */
 int vmap_busy_walk(struct vmap_node *vn,
 		int (*fn)(const struct vmap_area *va, void *arg), void *arg);

@@ -31,7 +31,10 @@
  * Layers: a file calls the files below it (devtools/check-layers.py, run
  * by devtools/check-style.sh, prints the calls that go both ways):
  *
+ *   vmap_mp_owner.c                                   a primary's answers to
+ *                                                     its secondaries (the API)
  *   telemetry, dump, verify, stats, mempool, space    the API around it all
+ *   (vmap_mp_view.c: a secondary's calls, sent to the owner)
  *   vmap_block*.c                                     per-lcore blocks
  *   vmap_alloc.c                                      windows
  *   vmap_purge.c                                      lazy lists, purges
@@ -54,6 +57,7 @@
  *                                                window says -EINVAL
  *
  * Lock order (outer first); verify() takes those it checks in this order:
+ *   owner_lock             (vmap_mp_owner.c: a secondary's request carried out)
  *   vmap_spaces_lock       (vmap_space.c, not verify's; telemetry reads under it)
  *   vmap_space.purge_lock  (mutex)
  *   vmap_stats_cache.lock  (seqlock, write side: a rebuild takes busy, block
@@ -133,6 +137,7 @@ struct vmap_node;
 struct vmap_owed_unmap;
 struct vmap_blocks;
 struct vmap_extmem;
+struct vmap_mp_view;
 
 /* ---- the space (vmap_space.c) ---------------------------------------- */
 
@@ -219,6 +224,21 @@ struct rte_vmap {
 	uint32_t owed_flush_gen;
 	uint32_t owed;
 
+	/**
+	 * RTE_VMAP_F_SHARED (vmap_mp_*.c): the backing pages and the IOVA
+	 * table live in memfds that secondary processes map too; -1 if not.
+	 */
+	int backing_fd;
+	int iova_fd;
+	/** Shared: this space among all the primary ever shared (a name may come back). */
+	uint64_t uid;
+	/**
+	 * In a secondary process, the attachment to a primary's space
+	 * (vmap_mp_view.c): every call but the inline ones is the primary's to
+	 * do. NULL in the process that created the space.
+	 */
+	struct vmap_mp_view *view;
+
 	TAILQ_ENTRY(rte_vmap) next;
 };
 
@@ -302,5 +322,6 @@ void vmap_blocks_dump(FILE *f, struct rte_vmap *vm);
 #include "vmap_purge.h"
 #include "vmap_alloc.h"
 #include "vmap_extmem.h"
+#include "vmap_mp.h"
 
 #endif /* _VMAP_PRIVATE_H_ */

@@ -695,6 +695,8 @@ rte_vmap_trim(struct rte_vmap *vm)
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
+	if (vmap_is_view(vm))
+		return vmap_mp_call(vm, VMAP_MP_TRIM);
 	before = vmap_backing_released();
 	pthread_mutex_lock(&vm->purge_lock);
 	vmap_purge_locked(vm, true, &err);
@@ -717,6 +719,8 @@ rte_vmap_purge(struct rte_vmap *vm)
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
+	if (vmap_is_view(vm))
+		return (int)vmap_mp_call(vm, VMAP_MP_PURGE);
 	pthread_mutex_lock(&vm->purge_lock);
 	vmap_purge_locked(vm, false, &err);
 	pthread_mutex_unlock(&vm->purge_lock);

@@ -5,10 +5,10 @@
 /*
  * Spaces: create, lookup, destroy, and the list of live spaces.
  *
- * A space's metadata and mappings are private to the process (pointers,
- * anonymous mappings), so the list is a process-local TAILQ rather than an
- * EAL shared tailq, which would also spend one of the 32 RTE_MAX_TAILQ
- * slots for nothing a secondary process could use.
+ * A space's metadata is private to the process that created it (pointers,
+ * locks), so the list is a process-local TAILQ rather than an EAL shared
+ * tailq, which would also spend one of the 32 RTE_MAX_TAILQ slots. A
+ * secondary's list holds its attachments to shared spaces (vmap_mp.h).
  */
 
 #include <errno.h>
@@ -30,7 +30,8 @@ static struct vmap_space_list vmap_spaces = TAILQ_HEAD_INITIALIZER(vmap_spaces);
 /* Protects vmap_spaces; held across a creation so that names stay unique. */
 static pthread_mutex_t vmap_spaces_lock = PTHREAD_MUTEX_INITIALIZER;
 
-#define VMAP_KNOWN_FLAGS (RTE_VMAP_F_STRICT | RTE_VMAP_F_NO_LCORE_CACHE | RTE_VMAP_F_EXTMEM)
+#define VMAP_KNOWN_FLAGS (RTE_VMAP_F_STRICT | RTE_VMAP_F_NO_LCORE_CACHE | RTE_VMAP_F_EXTMEM | \
+	RTE_VMAP_F_SHARED)
 
 static struct rte_vmap *
 find_locked(const char *name)
@@ -68,6 +69,12 @@ check_params(const struct rte_vmap_params *p)
 	}
 	if ((p->flags & RTE_VMAP_F_EXTMEM) != 0 && vmap_extmem_check_params(p) != 0)
 		return -EINVAL;
+	if ((p->flags & (RTE_VMAP_F_EXTMEM | RTE_VMAP_F_SHARED)) ==
+			(RTE_VMAP_F_EXTMEM | RTE_VMAP_F_SHARED)) {
+		VMAP_LOG(ERR, "%s: RTE_VMAP_F_SHARED does not go with RTE_VMAP_F_EXTMEM "
+			"(EAL's memseg lists are not shared from a library's space)", p->name);
+		return -EINVAL;
+	}
 	if (p->nr_nodes > RTE_VMAP_MAX_NODES) {
 		VMAP_LOG(ERR, "%s: nr_nodes %u over %d", p->name, p->nr_nodes,
 			RTE_VMAP_MAX_NODES);
@@ -209,10 +216,14 @@ space_build(const struct rte_vmap_params *p, const struct rte_vmap_iommu_ops *op
 	vm->iommu = ops;
 	vm->backing.page_size = p->page_size != 0 ? p->page_size : RTE_VMAP_PAGE_2M;
 	vm->backing.pagemap_fd = -1;
+	vm->backing_fd = -1;
+	vm->iova_fd = -1;
 	pthread_mutex_init(&vm->purge_lock, NULL);
 	vmap_stats_init(vm);
 
-	ret = vmap_topo_load(&vm->topo, p->topology);
+	ret = vmap_mp_owner_init(vm);
+	if (ret == 0)
+		ret = vmap_topo_load(&vm->topo, p->topology);
 	if (ret == 0)
 		ret = setup_geometry(vm, p);
 	if (ret == 0)
@@ -300,6 +311,14 @@ rte_vmap_lookup(const char *name)
 	}
 	pthread_mutex_lock(&vmap_spaces_lock);
 	vm = find_locked(name);
+	/* A secondary attaches to the primary's space; once, under the lock. */
+	if (vm == NULL && rte_eal_process_type() == RTE_PROC_SECONDARY) {
+		vm = vmap_mp_attach(name);
+		if (vm != NULL)
+			TAILQ_INSERT_TAIL(&vmap_spaces, vm, next);
+		pthread_mutex_unlock(&vmap_spaces_lock);
+		return vm;
+	}
 	pthread_mutex_unlock(&vmap_spaces_lock);
 	if (vm == NULL)
 		rte_errno = ENOENT;
@@ -314,6 +333,9 @@ vmap_space_walk(int (*fn)(struct rte_vmap *vm, void *arg), void *arg)
 
 	pthread_mutex_lock(&vmap_spaces_lock);
 	TAILQ_FOREACH(vm, &vmap_spaces, next) {
+		/* A secondary's attachment has no metadata to walk: its owner's has. */
+		if (vmap_is_view(vm))
+			continue;
 		ret = fn(vm, arg);
 		if (ret != 0)
 			break;
@@ -358,6 +380,12 @@ rte_vmap_destroy(struct rte_vmap *vm)
 	pthread_mutex_lock(&vmap_spaces_lock);
 	TAILQ_REMOVE(&vmap_spaces, vm, next);
 	pthread_mutex_unlock(&vmap_spaces_lock);
+	if (vmap_is_view(vm)) {
+		vmap_mp_detach(vm);
+		return;
+	}
+	if ((vm->flags & RTE_VMAP_F_SHARED) != 0)
+		vmap_mp_owner_fini(vm);
 
 	/* Per-lcore blocks first: their hosts join the lazy lists, windows unmapped. */
 	vmap_blocks_release(vm);

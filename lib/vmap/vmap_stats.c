@@ -121,6 +121,8 @@ rte_vmap_stats_get(struct rte_vmap *vm, struct rte_vmap_stats *st)
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
+	if (vmap_is_view(vm))
+		return vmap_mp_stats(vm, st);
 	c = &vm->stats_cache;
 	gen = current_gen(vm);
 	do {

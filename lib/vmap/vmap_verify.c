@@ -415,6 +415,9 @@ rte_vmap_verify(struct rte_vmap *vm)
 		VMAP_LOG(ERR, "NULL space");
 		return -EINVAL;
 	}
+	/* A secondary's attachment: the owner checks its space. */
+	if (vmap_is_view(vm))
+		return (int)vmap_mp_call(vm, VMAP_MP_VERIFY);
 	pthread_mutex_lock(&vm->purge_lock);
 	do {
 		/* Sized outside the locks; a space that grew meanwhile retries. */

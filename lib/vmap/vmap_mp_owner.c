@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The rte_vmap authors
+ */
+
+/*
+ * The owner's side of multi-process (vmap_mp.h): the primary answers its
+ * secondaries' requests on EAL's IPC thread, one at a time, and gives
+ * back what a dead secondary allocated (rte_vmap_reclaim()).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_string_fns.h>
+
+#include "vmap_private.h"
+
+/*
+ * Held while a request is carried out, and by destroy once the space has
+ * left the list: no request runs on a space being destroyed. Outside every
+ * lock of vmap_private.h (the handler takes the list lock under it).
+ */
+static pthread_mutex_t owner_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool action_registered;
+static int action_error;
+static uint32_t shared_count;
+
+static int
+carry_out(struct rte_vmap *vm, const struct vmap_mp_req *req, struct rte_mp_msg *out)
+{
+	struct vmap_mp_rep *rep = (struct vmap_mp_rep *)out->param;
+	void *addr = (void *)(uintptr_t)req->addr;
+
+	switch (req->op) {
+	case VMAP_MP_ATTACH:
+		rep->u.layout = (struct vmap_mp_layout){
+			.uid = vm->uid,
+			.map_base = vm->map_base,
+			.map_len = vm->map_len,
+			.page_size = vm->backing.page_size,
+			.iova_table_len = vm->iova_table_len,
+			.iova_mode = vm->iova_mode,
+			.flags = vm->flags,
+		};
+		out->num_fds = 2;
+		out->fds[0] = vm->backing_fd;
+		out->fds[1] = vm->iova_fd;
+		return 0;
+	case VMAP_MP_ALLOC:
+		addr = req->block ? rte_vmap_block_alloc(vm, req->size) :
+			rte_vmap_alloc(vm, req->size, req->align, req->socket_id);
+		if (addr == NULL)
+			return -rte_errno;
+		/* Recorded before anyone can know the address: rte_vmap_reclaim(). */
+		vmap_busy_set_owner(vm, (uintptr_t)addr, req->pid);
+		rep->u.addr = (uintptr_t)addr;
+		return 0;
+	case VMAP_MP_FREE:
+		return req->block ? rte_vmap_block_free(vm, addr, req->size) :
+			rte_vmap_free(vm, addr);
+	case VMAP_MP_PURGE:
+		return rte_vmap_purge(vm);
+	case VMAP_MP_TRIM:
+		rep->u.bytes = rte_vmap_trim(vm);
+		return rep->u.bytes < 0 ? (int)rep->u.bytes : 0;
+	case VMAP_MP_FIND:
+		return rte_vmap_find(vm, addr, &rep->u.win);
+	case VMAP_MP_STATS:
+		return rte_vmap_stats_get(vm, &rep->u.st);
+	case VMAP_MP_VERIFY:
+		return rte_vmap_verify(vm);
+	default:
+		VMAP_LOG(ERR, "%s: unknown request %u from process %d", vm->name, req->op,
+			req->pid);
+		return -EINVAL;
+	}
+}
+
+/* EAL's IPC thread: one request of a secondary. Always answered. */
+static int
+handle(const struct rte_mp_msg *msg, const void *peer)
+{
+	const struct vmap_mp_req *req = (const struct vmap_mp_req *)msg->param;
+	struct rte_mp_msg out;
+	struct vmap_mp_rep *rep = (struct vmap_mp_rep *)out.param;
+	char name[RTE_VMAP_NAMESIZE];
+	struct rte_vmap *vm;
+
+	memset(&out, 0, sizeof(out));
+	strlcpy(out.name, VMAP_MP_ACTION, sizeof(out.name));
+	out.len_param = sizeof(*rep);
+	if (msg->len_param != sizeof(*req)) {
+		VMAP_LOG(ERR, "request of %d bytes, not %zu: a secondary of another build?",
+			msg->len_param, sizeof(*req));
+		rep->ret = -EPROTO;
+		goto reply;
+	}
+	strlcpy(name, req->name, sizeof(name));
+	pthread_mutex_lock(&owner_lock);
+	vm = rte_vmap_lookup(name);
+	if (vm == NULL || (req->op != VMAP_MP_ATTACH && vm->uid != req->uid)) {
+		/* Destroyed since the secondary attached, maybe created again. */
+		rep->ret = -ENOENT;
+	} else if ((vm->flags & RTE_VMAP_F_SHARED) == 0) {
+		VMAP_LOG(ERR, "%s: process %d asked to attach, but the space was created "
+			"without RTE_VMAP_F_SHARED", name, req->pid);
+		rep->ret = -EPERM;
+	} else {
+		rep->ret = carry_out(vm, req, &out);
+	}
+	pthread_mutex_unlock(&owner_lock);
+reply:
+	if (rte_mp_reply(&out, peer) != 0)
+		/* The requester is gone (killed while it waited): what it got is recorded. */
+		VMAP_LOG(INFO, "no reply to process %d: %s", req->pid, rte_strerror(rte_errno));
+	return 0;
+}
+
+int
+vmap_mp_owner_init(struct rte_vmap *vm)
+{
+	bool shared = (vm->flags & RTE_VMAP_F_SHARED) != 0;
+	int ret = 0;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		if (!shared)
+			return 0;
+		VMAP_LOG(ERR, "%s: only a primary process creates a shared space; a secondary "
+			"attaches with rte_vmap_lookup()", vm->name);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&owner_lock);
+	if (!action_registered && action_error == 0) {
+		if (rte_mp_action_register(VMAP_MP_ACTION, handle) == 0 || rte_errno == EEXIST)
+			action_registered = true;
+		else
+			action_error = rte_errno;
+	}
+	if (shared && !action_registered) {
+		VMAP_LOG(ERR, "%s: RTE_VMAP_F_SHARED needs EAL's multi-process channel, "
+			"which this process does not have (%s): run without --in-memory "
+			"and --no-shconf", vm->name, rte_strerror(action_error));
+		ret = -ENOTSUP;
+	} else if (shared) {
+		vm->uid = ((uint64_t)getpid() << 32) | ++shared_count;
+	}
+	pthread_mutex_unlock(&owner_lock);
+	return ret;
+}
+
+void
+vmap_mp_owner_fini(struct rte_vmap *vm)
+{
+	RTE_SET_USED(vm);
+	/* A request that found the space before it left the list ends first. */
+	pthread_mutex_lock(&owner_lock);
+	pthread_mutex_unlock(&owner_lock);
+}
+
+/* Whether pid runs: a zombie (killed, not yet reaped) does not. */
+static bool
+process_runs(pid_t pid)
+{
+	char path[64], state = 'R';
+	FILE *f;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 'R';
+	fclose(f);
+	return state != 'Z' && state != 'X';
+}
+
+#define RECLAIM_BATCH 64
+
+struct reclaim_batch {
+	int32_t owner;
+	unsigned int n;
+	struct {
+		uintptr_t start;
+		size_t size;
+		bool block;
+	} w[RECLAIM_BATCH];
+};
+
+static int
+reclaim_one(const struct vmap_area *va, void *arg)
+{
+	struct reclaim_batch *b = arg;
+
+	if (va->owner != b->owner || (va->flags & VMAP_AREA_F_HOST) != 0)
+		return 0;
+	b->w[b->n].start = va->start;
+	b->w[b->n].size = va->size;
+	b->w[b->n].block = (va->flags & VMAP_AREA_F_BLOCK) != 0;
+	return ++b->n == RECLAIM_BATCH;
+}
+
+int
+rte_vmap_reclaim(struct rte_vmap *vm, pid_t pid)
+{
+	struct reclaim_batch b = { .owner = pid };
+	unsigned int node, i;
+	int count = 0, freed;
+
+	if (vm == NULL || pid <= 0 || vmap_is_view(vm) || (vm->flags & RTE_VMAP_F_SHARED) == 0) {
+		VMAP_LOG(ERR, "%s: reclaim needs a shared space of this process and a "
+			"process id", vm != NULL ? vm->name : "NULL space");
+		rte_errno = EINVAL;
+		return -EINVAL;
+	}
+	if (process_runs(pid)) {
+		VMAP_LOG(ERR, "%s: process %d is still running: its windows are in use",
+			vm->name, (int)pid);
+		rte_errno = EBUSY;
+		return -EBUSY;
+	}
+	/* In batches: no memory taken, nothing freed under a busy lock. */
+	for (node = 0; node < vm->nr_nodes; ) {
+		struct vmap_node *vn = &vm->nodes[node];
+
+		b.n = 0;
+		rte_spinlock_lock(&vn->busy_lock);
+		vmap_busy_walk(vn, reclaim_one, &b);
+		rte_spinlock_unlock(&vn->busy_lock);
+		for (i = 0, freed = 0; i < b.n; i++)
+			if (vmap_free_window(vm, (void *)b.w[i].start, b.w[i].block,
+					b.w[i].size) == 0)
+				freed++;
+		count += freed;
+		/* A full batch may have more behind it, unless nothing in it went. */
+		if (b.n < RECLAIM_BATCH || freed == 0)
+			node++;
+	}
+	VMAP_LOG(NOTICE, "%s: %d windows of process %d given back", vm->name, count, (int)pid);
+	return count;
+}
