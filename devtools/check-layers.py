@@ -28,6 +28,14 @@ ALLOWED = {
         'vmap_free_window() asks vmap_block_is_window() whether an address it '
         'refuses is a block window (-EINVAL, not -ENOENT); the blocks free through '
         'vmap_free_window() when they cannot serve',
+    ('vmap_alloc.c', 'vmap_grant.c'):
+        'vmap_free_window() asks vmap_grant_is_window() whether an address it refuses '
+        'is a window of a block granted to a secondary (-EINVAL, as for the blocks); '
+        'a grant takes its host range with vmap_host_alloc()',
+    ('vmap_grant.c', 'vmap_node.c'):
+        'vmap_busy_find() asks vmap_grant_find() for the window inside a host granted '
+        'to a secondary, as it asks vmap_block_find() for a block\'s; a grant\'s host '
+        'is in the busy tree like a block\'s',
     ('vmap_iova.c', 'vmap_purge.c'):
         'vmap_iova_assign() runs vmap_reclaim() when the DOMAIN IOVA space is full: '
         'pooled and lazy ranges hold IOVA only a purge gives back',

@@ -71,6 +71,15 @@ bool mp_possible(const char **why);
 /* Remove this process's hugepage files (before it exits: EAL leaves them). */
 void mp_cleanup_files(void);
 
+struct rte_vmap;
+/*
+ * The board: a window of a shared space of its own (MP_BOARD_SPACE, 4 KiB
+ * pages), zeroed. NULL (printed why) on failure.
+ */
+struct mp_board *mp_board_create(struct rte_vmap **board_vm);
+/* Free the board and destroy its space: TEST_SUCCESS, or TEST_FAILED if verify fails. */
+int mp_board_destroy(struct rte_vmap *board_vm, struct mp_board *board);
+
 /* Fill a window with pattern; check it (0 or the first bad offset + 1). */
 void mp_fill(void *va, size_t size, uint32_t pattern);
 size_t mp_check(const void *va, size_t size, uint32_t pattern);

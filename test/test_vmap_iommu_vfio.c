@@ -73,7 +73,7 @@ test_reserve_below_limit(void)
 	return TEST_SKIPPED;
 #endif
 	for (i = 0; i < RTE_DIM(base); i++) {
-		TEST_ASSERT_SUCCESS(vmap_va_reserve("test", len, align, limit, &base[i]),
+		TEST_ASSERT_SUCCESS(vmap_va_reserve("test", len, align, limit, false, &base[i]),
 			"reservation %u under 2^39", i);
 		TEST_ASSERT((base[i] & (align - 1)) == 0, "0x%" PRIxPTR " not aligned", base[i]);
 		TEST_ASSERT(base[i] >= (UINT64_C(1) << 32) && base[i] + len <= limit,
@@ -94,7 +94,7 @@ test_reserve_nothing_fits(void)
 
 	/* 8 GiB below 8 GiB + 4 KiB: the floor (4 GiB) leaves no room. */
 	TEST_ASSERT_EQUAL(vmap_va_reserve("test", (size_t)8 << 30, 4096,
-		(UINT64_C(8) << 30) + 4096, &base), -ERANGE, "reserved 0x%" PRIxPTR, base);
+		(UINT64_C(8) << 30) + 4096, false, &base), -ERANGE, "reserved 0x%" PRIxPTR, base);
 	return TEST_SUCCESS;
 }
 

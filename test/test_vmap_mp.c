@@ -179,8 +179,18 @@ test_mp_alloc_there_free_here(void)
 		TEST_ASSERT_SUCCESS(rte_vmap_find(vm, va, &w), "find %u", i);
 		TEST_ASSERT(w.size == m->size && w.from_block == (int)m->block,
 			"window %u: find says %zu bytes, block %d", i, w.size, w.from_block);
+		/* Misuse of the secondary's block windows changes nothing. */
+		if (m->block) {
+			TEST_ASSERT_EQUAL(rte_vmap_free(vm, va), -EINVAL,
+				"window %u: rte_vmap_free() of a block window", i);
+			TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, va, m->size + PAGE_4K), -EINVAL,
+				"window %u: block free with the wrong size", i);
+		}
 		TEST_ASSERT_SUCCESS(m->block ? rte_vmap_block_free(vm, va, m->size) :
 			rte_vmap_free(vm, va), "free %u here", i);
+		if (m->block)
+			TEST_ASSERT_EQUAL(rte_vmap_block_free(vm, va, m->size), -ENOENT,
+				"window %u: a second free", i);
 	}
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
@@ -216,6 +226,36 @@ test_mp_alloc_here_free_there(void)
 		TEST_ASSERT_EQUAL(rte_vmap_virt2iova(vm, (void *)(uintptr_t)board->w[i].va),
 			RTE_BAD_IOVA, "window %u still translates here", i);
 	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/* A secondary's lcore fills several granted blocks; emptied, they go back. */
+static int
+test_mp_grants_seal_and_return(void)
+{
+	struct rte_vmap *vm = shared_space("mp_grants", NULL, RTE_VMAP_IOVA_AUTO);
+	struct rte_vmap_stats st;
+	int ret;
+
+	TEST_ASSERT_NOT_NULL(vm, "create");
+	board_reset();
+	/* 1 MiB blocks of 4 KiB granules: 700 windows fill three. */
+	board->arg[0] = 700;
+	ret = run_secondary("grants", "mp_grants", 1);
+	TEST_ASSERT_EQUAL(ret, 0, "the secondary failed (exit %d)", ret);
+	printf("grants: %" PRIu64 " blocks for %" PRIu64 " live windows, %" PRIu64
+		" once freed\n", board->arg[1], board->arg[2], board->arg[3]);
+	TEST_ASSERT(board->arg[1] >= 3, "700 live block windows in %" PRIu64 " blocks",
+		board->arg[1]);
+	TEST_ASSERT_EQUAL(board->arg[2], (uint64_t)700, "stats counted %" PRIu64 " windows",
+		board->arg[2]);
+	TEST_ASSERT_EQUAL(board->arg[3], (uint64_t)1, "%" PRIu64 " blocks left once all "
+		"was freed (the sealed ones go back)", board->arg[3]);
+	VMAP_TEST_VERIFY(vm);
+	/* The one left, its lcore gone, is given back with the space. */
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
+	TEST_ASSERT_EQUAL(st.nr_windows, (uint64_t)0, "windows left");
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
 }
@@ -480,6 +520,7 @@ static struct unit_test_suite mp_suite = {
 		TEST_CASE(test_mp_attach_same_bytes_and_iova),
 		TEST_CASE(test_mp_alloc_there_free_here),
 		TEST_CASE(test_mp_alloc_here_free_there),
+		TEST_CASE(test_mp_grants_seal_and_return),
 		TEST_CASE(test_mp_concurrent),
 		TEST_CASE(test_mp_sigkill),
 		TEST_CASE(test_mp_sim_stale_dma),
@@ -492,7 +533,6 @@ static struct unit_test_suite mp_suite = {
 static int
 test_vmap_mp(void)
 {
-	struct rte_vmap_params p;
 	const char *why;
 	int ret;
 
@@ -500,18 +540,11 @@ test_vmap_mp(void)
 		printf("SKIP: %s\n", why);
 		return TEST_SKIPPED;
 	}
-	/* The board: a window of a shared space of its own, on 4 KiB pages. */
-	vmap_test_params_4k(&p, MP_BOARD_SPACE);
-	p.flags = RTE_VMAP_F_SHARED;
-	board_vm = rte_vmap_create(&p);
-	TEST_ASSERT_NOT_NULL(board_vm, "board space: %s", rte_strerror(rte_errno));
-	board = rte_vmap_alloc(board_vm, sizeof(*board), 0, SOCKET_ID_ANY);
-	TEST_ASSERT_NOT_NULL(board, "board");
+	board = mp_board_create(&board_vm);
+	TEST_ASSERT_NOT_NULL(board, "no board");
 	ret = unit_test_suite_runner(&mp_suite);
-	rte_vmap_free(board_vm, board);
-	if (rte_vmap_verify(board_vm) != 0)
+	if (mp_board_destroy(board_vm, board) != TEST_SUCCESS)
 		ret = TEST_FAILED;
-	rte_vmap_destroy(board_vm);
 	mp_cleanup_files();
 	return ret;
 }

@@ -28,6 +28,7 @@
 #include <rte_vmap.h>
 
 #include "mp_harness.h"
+#include "mp_perf_loops.h"
 #include "test.h"
 #include "vmap_test_util.h"
 
@@ -319,6 +320,56 @@ role_destroyed(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * This lcore's granted blocks: board->arg[0] block windows of 4 KiB live at
+ * once fill several blocks (each sealed when spent, a new one granted);
+ * freed, the sealed ones go back to the owner: one block left.
+ */
+static int
+role_grants(void)
+{
+	uint32_t i, n = (uint32_t)board->arg[0];
+	struct rte_vmap_stats st;
+	void **va = calloc(n, sizeof(*va));
+
+	if (va == NULL)
+		FAILS("no memory");
+	for (i = 0; i < n; i++) {
+		va[i] = rte_vmap_block_alloc(space, PAGE_4K);
+		if (va[i] == NULL)
+			FAILS("block window %u: %s", i, rte_strerror(rte_errno));
+		mp_fill(va[i], PAGE_4K, i);
+	}
+	if (rte_vmap_stats_get(space, &st) != 0)
+		FAILS("stats");
+	board->arg[1] = st.nr_blocks;
+	board->arg[2] = st.nr_windows;
+	for (i = 0; i < n; i++) {
+		if (mp_check(va[i], PAGE_4K, i) != 0)
+			FAILS("block window %u changed", i);
+		if (rte_vmap_block_free(space, va[i], PAGE_4K) != 0)
+			FAILS("free of block window %u", i);
+	}
+	free(va);
+	if (rte_vmap_stats_get(space, &st) != 0)
+		FAILS("stats");
+	board->arg[3] = st.nr_blocks;
+	return TEST_SUCCESS;
+}
+
+/* The pairs of vmap_mp_perf_autotest, timed here; the ns posted as doubles in arg[]. */
+static int
+role_perf(void)
+{
+	double ns[MP_FIG_NR];
+
+	RTE_BUILD_BUG_ON(MP_FIG_NR > RTE_DIM(board->arg));
+	if (mp_perf_run(space, ns) != 0)
+		FAILS("a timed pair failed");
+	memcpy(board->arg, ns, sizeof(ns));
+	return TEST_SUCCESS;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -334,6 +385,8 @@ static const struct {
 	{ "bad-attach", role_bad_attach, true, false },
 	{ "other-prefix", role_other_prefix, false, false },
 	{ "destroyed", role_destroyed, true, true },
+	{ "perf", role_perf, true, true },
+	{ "grants", role_grants, true, true },
 };
 
 static int

@@ -219,7 +219,8 @@ vmap_free_window(struct rte_vmap *vm, void *addr, bool block, size_t size)
 		size = RTE_ALIGN_CEIL(size, VMAP_GRANULE);
 	win = vmap_busy_remove(vm, (uintptr_t)addr, block, size, &ret);
 	/* A per-lcore block window is in no busy tree: refused as the wrong kind. */
-	if (win == NULL && ret == -ENOENT && !block && vmap_block_is_window(vm, (uintptr_t)addr))
+	if (win == NULL && ret == -ENOENT && !block && (vmap_block_is_window(vm, (uintptr_t)addr) ||
+			vmap_grant_is_window(vm, (uintptr_t)addr)))
 		ret = -EINVAL;
 	if (win == NULL) {
 		VMAP_LOG(ERR, "%s: %p is not the start of a live %swindow%s", vm->name, addr,

@@ -449,6 +449,9 @@ block_alloc_slow(struct rte_vmap *vm, size_t size)
 	uint32_t pages, off;
 	int tries;
 
+	/* A secondary's attachment: its lcore's granted block, or the owner. */
+	if (vm != NULL && vmap_is_view(vm))
+		return vmap_grant_alloc(vm, size);
 	if (vm == NULL || size == 0 || size > VMAP_BLOCK_MAX) {
 		VMAP_LOG(ERR, "bad arguments: space %p size %zu (block max %" PRIu64 ")",
 			vm, size, VMAP_BLOCK_MAX);

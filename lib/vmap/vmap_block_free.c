@@ -181,6 +181,12 @@ block_free_slow(struct rte_vmap *vm, void *addr, size_t size)
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
+	/* A window of a secondary's block, freed here whatever process this is. */
+	if (vm->grants != NULL) {
+		ret = vmap_grant_free(vm, a, size);
+		if (ret <= 0)
+			return ret;
+	}
 	bs = vm->blocks;
 	if (bs == NULL || a < vm->map_base || a - vm->map_base >= vm->map_len)
 		return vmap_free_window(vm, addr, true, size);

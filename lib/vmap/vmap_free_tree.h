@@ -43,6 +43,8 @@ enum vmap_area_state {
 #define VMAP_AREA_F_HOST    (1u << 4)
 /* Within a purge: a driver unmap or flush of it failed, it goes back to its lazy list. */
 #define VMAP_AREA_F_RETRY   (1u << 5)
+/* A host granted to a secondary's lcore (vmap_grant.h); always with VMAP_AREA_F_HOST. */
+#define VMAP_AREA_F_GRANT   (1u << 6)
 
 /**
  * One range of address space: a free range, a live window, a pooled range.

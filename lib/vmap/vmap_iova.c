@@ -44,7 +44,8 @@ domain_default_range(struct rte_vmap *vm)
 	uintptr_t base;
 	int ret;
 
-	ret = vmap_va_reserve(vm->name, vm->iova_size, VMAP_GRANULE, vm->dma_limit, &base);
+	ret = vmap_va_reserve(vm->name, vm->iova_size, VMAP_GRANULE, vm->dma_limit, false,
+		&base);
 	if (ret != 0)
 		return ret;
 	vm->iova_resv = base;

@@ -15,6 +15,8 @@
  *     whole by each secondary over the same range (vmap_backing.c);
  *   - the IOVA table: one memfd every process maps (vmap_iova.c), so
  *     rte_vmap_virt2iova() stays one load everywhere;
+ *   - the blocks granted to secondaries' lcores (vmap_grant.h), which
+ *     they carve with no round trip and free without a lock;
  *   - nothing else: the trees, pools, lists and locks stay the owner's.
  *     A secondary's alloc, free, purge, find, stats and verify are
  *     requests the owner carries out on its IPC thread and answers. A
@@ -47,6 +49,8 @@ enum vmap_mp_op {
 	VMAP_MP_FIND,       /* addr -> window */
 	VMAP_MP_STATS,      /* -> stats */
 	VMAP_MP_VERIFY,
+	VMAP_MP_GRANT,      /* lcore (in size), socket -> a block granted (vmap_grant.h) */
+	VMAP_MP_RETURN,     /* slot (in addr): a sealed grant emptied */
 };
 
 /** A request: the parameters of one message. */
@@ -71,6 +75,8 @@ struct vmap_mp_layout {
 	uint64_t iova_table_len;
 	uint32_t iova_mode;
 	uint32_t flags;
+	uint32_t grants;     /**< 1: a third fd, the grant area (vmap_grant.h) */
+	uint32_t pad;
 };
 
 /** A reply. */
@@ -104,8 +110,11 @@ void vmap_mp_owner_fini(struct rte_vmap *vm);
 
 /* ---- vmap_mp_view.c: a secondary's attachment ------------------------ */
 
-/* rte_vmap_lookup() in a secondary: attach to the primary's space name. */
-struct rte_vmap *vmap_mp_attach(const char *name);
+/*
+ * rte_vmap_lookup() in a secondary: attach to the primary's space name;
+ * *grants_fd: the fd of its grant area to map (vmap_grants_attach()), or -1.
+ */
+struct rte_vmap *vmap_mp_attach(const char *name, int *grants_fd);
 /* rte_vmap_destroy() of an attachment: unmap the views, free the handle. */
 void vmap_mp_detach(struct rte_vmap *vm);
 /* The calls of an attachment, carried out by the owner. */
@@ -115,6 +124,10 @@ int vmap_mp_free(struct rte_vmap *vm, void *addr, size_t size, bool block);
 int64_t vmap_mp_call(struct rte_vmap *vm, enum vmap_mp_op op);
 int vmap_mp_find(const struct rte_vmap *vm, const void *addr, struct rte_vmap_window *w);
 int vmap_mp_stats(struct rte_vmap *vm, struct rte_vmap_stats *st);
+/* A block granted to this process's lcore: its slot, or -errno. */
+int vmap_mp_grant(struct rte_vmap *vm, unsigned int lcore);
+/* A sealed grant of this process is empty: the owner takes it back. */
+void vmap_mp_grant_return(struct rte_vmap *vm, uint32_t slot);
 
 /* Whether vm is a secondary's attachment (every call goes to the owner). */
 static inline bool

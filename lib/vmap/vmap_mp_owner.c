@@ -31,11 +31,33 @@ static bool action_registered;
 static int action_error;
 static uint32_t shared_count;
 
+/*
+ * The last processes rte_vmap_reclaim() gave back (owner_lock): a request
+ * a killed secondary sent before it died may still wait in the IPC
+ * socket, and must not allocate for it after the reclaim. A process id
+ * that attaches again (reused) leaves the list.
+ */
+#define RECLAIMED_MAX 64
+static int32_t reclaimed[RECLAIMED_MAX];
+static unsigned int reclaimed_next;
+
 static int
-carry_out(struct rte_vmap *vm, const struct vmap_mp_req *req, struct rte_mp_msg *out)
+reclaimed_index(int32_t pid)
 {
-	struct vmap_mp_rep *rep = (struct vmap_mp_rep *)out->param;
+	unsigned int i;
+
+	for (i = 0; i < RECLAIMED_MAX; i++)
+		if (reclaimed[i] == pid)
+			return (int)i;
+	return -1;
+}
+
+static int
+carry_out(struct rte_vmap *vm, const struct vmap_mp_req *req, struct vmap_mp_rep *rep,
+		struct rte_mp_msg *out)
+{
 	void *addr = (void *)(uintptr_t)req->addr;
+	int ret;
 
 	switch (req->op) {
 	case VMAP_MP_ATTACH:
@@ -47,10 +69,13 @@ carry_out(struct rte_vmap *vm, const struct vmap_mp_req *req, struct rte_mp_msg 
 			.iova_table_len = vm->iova_table_len,
 			.iova_mode = vm->iova_mode,
 			.flags = vm->flags,
+			.grants = vmap_grants_fd(vm) >= 0,
 		};
 		out->num_fds = 2;
 		out->fds[0] = vm->backing_fd;
 		out->fds[1] = vm->iova_fd;
+		if (rep->u.layout.grants)
+			out->fds[out->num_fds++] = vmap_grants_fd(vm);
 		return 0;
 	case VMAP_MP_ALLOC:
 		addr = req->block ? rte_vmap_block_alloc(vm, req->size) :
@@ -75,6 +100,15 @@ carry_out(struct rte_vmap *vm, const struct vmap_mp_req *req, struct rte_mp_msg 
 		return rte_vmap_stats_get(vm, &rep->u.st);
 	case VMAP_MP_VERIFY:
 		return rte_vmap_verify(vm);
+	case VMAP_MP_GRANT:
+		ret = vmap_grant_new(vm, req->pid, (uint32_t)req->size, req->socket_id);
+		if (ret < 0)
+			return ret;
+		rep->u.addr = (uint64_t)ret;
+		return 0;
+	case VMAP_MP_RETURN:
+		vmap_grant_return(vm, (uint32_t)req->addr);
+		return 0;
 	default:
 		VMAP_LOG(ERR, "%s: unknown request %u from process %d", vm->name, req->op,
 			req->pid);
@@ -82,19 +116,28 @@ carry_out(struct rte_vmap *vm, const struct vmap_mp_req *req, struct rte_mp_msg 
 	}
 }
 
-/* EAL's IPC thread: one request of a secondary. Always answered. */
+/*
+ * EAL's IPC thread: one request of a secondary. Always answered. The
+ * parameters are copied in and out: param[] of struct rte_mp_msg is not
+ * 8-byte aligned.
+ */
 static int
 handle(const struct rte_mp_msg *msg, const void *peer)
 {
-	const struct vmap_mp_req *req = (const struct vmap_mp_req *)msg->param;
-	struct rte_mp_msg out;
-	struct vmap_mp_rep *rep = (struct vmap_mp_rep *)out.param;
+	struct vmap_mp_req request, *req = &request;
+	struct vmap_mp_rep reply, *rep = &reply;
 	char name[RTE_VMAP_NAMESIZE];
+	struct rte_mp_msg out;
 	struct rte_vmap *vm;
+	int i;
 
+	RTE_BUILD_BUG_ON(sizeof(*req) > RTE_MP_MAX_PARAM_LEN ||
+		sizeof(*rep) > RTE_MP_MAX_PARAM_LEN);
 	memset(&out, 0, sizeof(out));
+	memset(rep, 0, sizeof(*rep));
 	strlcpy(out.name, VMAP_MP_ACTION, sizeof(out.name));
 	out.len_param = sizeof(*rep);
+	memcpy(req, msg->param, RTE_MIN(sizeof(*req), sizeof(msg->param)));
 	if (msg->len_param != sizeof(*req)) {
 		VMAP_LOG(ERR, "request of %d bytes, not %zu: a secondary of another build?",
 			msg->len_param, sizeof(*req));
@@ -104,7 +147,13 @@ handle(const struct rte_mp_msg *msg, const void *peer)
 	strlcpy(name, req->name, sizeof(name));
 	pthread_mutex_lock(&owner_lock);
 	vm = rte_vmap_lookup(name);
-	if (vm == NULL || (req->op != VMAP_MP_ATTACH && vm->uid != req->uid)) {
+	i = reclaimed_index(req->pid);
+	if (i >= 0 && req->op == VMAP_MP_ATTACH)
+		reclaimed[i] = 0;
+	if (i >= 0 && req->op != VMAP_MP_ATTACH) {
+		/* Sent before it died, read after its reclaim: nothing for it now. */
+		rep->ret = -ESRCH;
+	} else if (vm == NULL || (req->op != VMAP_MP_ATTACH && vm->uid != req->uid)) {
 		/* Destroyed since the secondary attached, maybe created again. */
 		rep->ret = -ENOENT;
 	} else if ((vm->flags & RTE_VMAP_F_SHARED) == 0) {
@@ -112,10 +161,11 @@ handle(const struct rte_mp_msg *msg, const void *peer)
 			"without RTE_VMAP_F_SHARED", name, req->pid);
 		rep->ret = -EPERM;
 	} else {
-		rep->ret = carry_out(vm, req, &out);
+		rep->ret = carry_out(vm, req, rep, &out);
 	}
 	pthread_mutex_unlock(&owner_lock);
 reply:
+	memcpy(out.param, rep, sizeof(*rep));
 	if (rte_mp_reply(&out, peer) != 0)
 		/* The requester is gone (killed while it waited): what it got is recorded. */
 		VMAP_LOG(INFO, "no reply to process %d: %s", req->pid, rte_strerror(rte_errno));
@@ -213,7 +263,7 @@ rte_vmap_reclaim(struct rte_vmap *vm, pid_t pid)
 {
 	struct reclaim_batch b = { .owner = pid };
 	unsigned int node, i;
-	int count = 0, freed;
+	int count, freed;
 
 	if (vm == NULL || pid <= 0 || vmap_is_view(vm) || (vm->flags & RTE_VMAP_F_SHARED) == 0) {
 		VMAP_LOG(ERR, "%s: reclaim needs a shared space of this process and a "
@@ -227,6 +277,17 @@ rte_vmap_reclaim(struct rte_vmap *vm, pid_t pid)
 		rte_errno = EBUSY;
 		return -EBUSY;
 	}
+	/*
+	 * Under owner_lock: a request of pid being carried out ends first, and
+	 * one still queued is refused after (reclaimed[]).
+	 */
+	pthread_mutex_lock(&owner_lock);
+	if (reclaimed_index(pid) < 0) {
+		reclaimed[reclaimed_next] = pid;
+		reclaimed_next = (reclaimed_next + 1) % RECLAIMED_MAX;
+	}
+	/* Its blocks whole (their windows counted), then its windows. */
+	count = vmap_grants_reclaim(vm, pid);
 	/* In batches: no memory taken, nothing freed under a busy lock. */
 	for (node = 0; node < vm->nr_nodes; ) {
 		struct vmap_node *vn = &vm->nodes[node];
@@ -244,6 +305,7 @@ rte_vmap_reclaim(struct rte_vmap *vm, pid_t pid)
 		if (b.n < RECLAIM_BATCH || freed == 0)
 			node++;
 	}
+	pthread_mutex_unlock(&owner_lock);
 	VMAP_LOG(NOTICE, "%s: %d windows of process %d given back", vm->name, count, (int)pid);
 	return count;
 }

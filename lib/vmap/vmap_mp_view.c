@@ -42,8 +42,9 @@ struct vmap_mp_view {
 static pthread_mutex_t request_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
- * Send req to the primary and wait for its answer into rep (and up to
- * nfds fds). 0, or -ENOENT when the primary did not answer.
+ * Send req to the primary and wait for its answer into rep (and the fds it
+ * sent, at most nfds, into fds). 0, or -ENOENT when the primary did not
+ * answer.
  */
 static int
 request(struct vmap_mp_req *req, struct vmap_mp_rep *rep, int *fds, int nfds, int timeout_s)
@@ -73,13 +74,13 @@ request(struct vmap_mp_req *req, struct vmap_mp_rep *rep, int *fds, int nfds, in
 	m = &reply.msgs[0];
 	ret = 0;
 	memcpy(rep, m->param, RTE_MIN((size_t)m->len_param, sizeof(*rep)));
-	if (m->len_param != sizeof(*rep) || (rep->ret == 0 && m->num_fds < nfds)) {
+	if (m->len_param != sizeof(*rep) || m->num_fds > nfds) {
 		VMAP_LOG(ERR, "%s: answer of %d bytes and %d fds: a primary of another build?",
 			req->name, m->len_param, m->num_fds);
 		ret = -EPROTO;
 		nfds = 0;
 	}
-	nfds = rep->ret == 0 ? nfds : 0;
+	nfds = rep->ret == 0 ? RTE_MIN(nfds, m->num_fds) : 0;
 	for (i = 0; i < nfds; i++)
 		fds[i] = m->fds[i];
 	/* fds received and not handed over are closed. */
@@ -133,18 +134,24 @@ map_reservation(struct rte_vmap *vm, int fd)
 }
 
 struct rte_vmap *
-vmap_mp_attach(const char *name)
+vmap_mp_attach(const char *name, int *grants_fd)
 {
 	struct vmap_mp_req req = { .op = VMAP_MP_ATTACH };
 	struct vmap_mp_rep rep;
 	const struct vmap_mp_layout *l = &rep.u.layout;
 	struct rte_vmap *vm = NULL;
-	int fds[2] = { -1, -1 };
+	int fds[3] = { -1, -1, -1 };
 	void *table;
-	int ret;
+	int ret, i;
 
+	*grants_fd = -1;
 	strlcpy(req.name, name, sizeof(req.name));
-	ret = request(&req, &rep, fds, 2, ATTACH_TIMEOUT_S);
+	ret = request(&req, &rep, fds, 3, ATTACH_TIMEOUT_S);
+	if (ret == 0 && rep.ret == 0 && (fds[0] < 0 || fds[1] < 0 ||
+			(l->grants != 0 && fds[2] < 0))) {
+		VMAP_LOG(ERR, "%s: the primary's answer lacks the space's files", name);
+		ret = -EPROTO;
+	}
 	if (ret == 0)
 		ret = rep.ret;
 	if (ret == -ENOENT)
@@ -186,14 +193,16 @@ vmap_mp_attach(const char *name)
 	vm->fast.va_base = vm->map_base;
 	vm->fast.va_size = vm->map_len;
 	vm->fast.iova_table = table;
+	/* The grant area's fd is the caller's to map (vmap_grants_attach()). */
+	*grants_fd = fds[2];
+	fds[2] = -1;
 	VMAP_LOG(INFO, "%s: attached at 0x%" PRIxPTR " (%zu bytes)", name, vm->map_base,
 		vm->map_len);
 out:
 	/* The mappings hold the files. */
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	if (ret != 0) {
 		if (vm != NULL)
 			free(vm->view);
@@ -278,4 +287,26 @@ vmap_mp_stats(struct rte_vmap *vm, struct rte_vmap_stats *st)
 	if (ret == 0)
 		*st = rep.u.st;
 	return ret;
+}
+
+int
+vmap_mp_grant(struct rte_vmap *vm, unsigned int lcore)
+{
+	struct vmap_mp_req req = {
+		.op = VMAP_MP_GRANT, .size = lcore, .socket_id = (int)rte_socket_id(),
+	};
+	struct vmap_mp_rep rep;
+	int ret = call(vm, &req, &rep);
+
+	return ret != 0 ? ret : (int)rep.u.addr;
+}
+
+void
+vmap_mp_grant_return(struct rte_vmap *vm, uint32_t slot)
+{
+	struct vmap_mp_req req = { .op = VMAP_MP_RETURN, .addr = slot };
+	struct vmap_mp_rep rep;
+
+	/* Lost (the owner gone): destroy or a reclaim of this process takes it. */
+	call(vm, &req, &rep);
 }

@@ -295,7 +295,10 @@ vmap_busy_find(const struct rte_vmap *vm, uintptr_t addr, struct vmap_area *out)
 		vn = &vm->nodes[ar->first_node + (zone - i) % ar->nr_nodes];
 		rte_spinlock_lock(&vn->busy_lock);
 		va = busy_lookup(vn, addr);
-		if (va != NULL && (va->flags & VMAP_AREA_F_HOST) != 0)
+		if (va != NULL && (va->flags & VMAP_AREA_F_GRANT) != 0)
+			/* Inside a secondary's block: the same, from the grant area. */
+			ret = vmap_grant_find(vm, va, addr, out);
+		else if (va != NULL && (va->flags & VMAP_AREA_F_HOST) != 0)
 			/* Inside a block: the block window there, if one is live. */
 			ret = vmap_block_find(vm, va, addr, out);
 		else if (va != NULL)

@@ -138,6 +138,7 @@ struct vmap_owed_unmap;
 struct vmap_blocks;
 struct vmap_extmem;
 struct vmap_mp_view;
+struct vmap_grants;
 
 /* ---- the space (vmap_space.c) ---------------------------------------- */
 
@@ -238,6 +239,8 @@ struct rte_vmap {
 	 * do. NULL in the process that created the space.
 	 */
 	struct vmap_mp_view *view;
+	/** Shared, driver without maps: blocks granted to secondaries (vmap_grant.h). */
+	struct vmap_grants *grants;
 
 	TAILQ_ENTRY(rte_vmap) next;
 };
@@ -263,10 +266,12 @@ unsigned int vmap_dma_width(void);
 uint64_t vmap_dma_limit(void);
 /*
  * Reserve len bytes of PROT_NONE VA aligned to align (a power of two)
- * ending at or below limit; what names the space in logs. 0 and *base, or
- * -ENOMEM (no VA at all) or -ERANGE (no hole below limit; logged).
+ * ending at or below limit; what names the space in logs; shared: where
+ * secondaries are likely to have the range free too (low, not among the
+ * libraries). 0 and *base, or -ENOMEM (no VA at all) or -ERANGE (no hole
+ * below limit; logged).
  */
-int vmap_va_reserve(const char *what, size_t len, size_t align, uint64_t limit,
+int vmap_va_reserve(const char *what, size_t len, size_t align, uint64_t limit, bool shared,
 		uintptr_t *base);
 
 /* ---- vmap_iommu.c ----------------------------------------------------- */
@@ -323,5 +328,6 @@ void vmap_blocks_dump(FILE *f, struct rte_vmap *vm);
 #include "vmap_alloc.h"
 #include "vmap_extmem.h"
 #include "vmap_mp.h"
+#include "vmap_grant.h"
 
 #endif /* _VMAP_PRIVATE_H_ */

@@ -117,13 +117,13 @@ map_none(void *hint, size_t len, int extra_flags)
 }
 
 /*
- * The highest aligned base of a len-byte hole in [floor, limit), from
- * /proc/self/maps (sorted by address). 0 if none.
+ * The highest (lowest: the first) aligned base of a len-byte hole in
+ * [floor, limit), from /proc/self/maps (sorted by address). 0 if none.
  */
 static uintptr_t
-find_hole(size_t len, size_t align, uint64_t limit)
+find_hole(size_t len, size_t align, uint64_t floor, uint64_t limit, bool lowest)
 {
-	uint64_t prev_end = RESERVE_FLOOR, start, end, best = 0, top, base;
+	uint64_t prev_end = floor, start, end, best = 0, top, base;
 	char line[512];
 	FILE *f;
 
@@ -140,7 +140,12 @@ find_hole(size_t len, size_t align, uint64_t limit)
 			end = limit;
 		}
 		top = RTE_MIN(start, limit);
-		if (top > prev_end && top - prev_end >= len) {
+		if (lowest && top > prev_end && top - RTE_ALIGN_CEIL(prev_end, align) >= len &&
+				RTE_ALIGN_CEIL(prev_end, align) < top) {
+			best = RTE_ALIGN_CEIL(prev_end, align);
+			break;
+		}
+		if (!lowest && top > prev_end && top - prev_end >= len) {
 			base = RTE_ALIGN_FLOOR(top - len, align);
 			if (base >= prev_end)
 				best = base;
@@ -153,12 +158,51 @@ find_hole(size_t len, size_t align, uint64_t limit)
 	return best;
 }
 
+/*
+ * A shared space's reservation: the lowest hole from a quarter of the
+ * usable address space up. Secondaries map it at the same address, and
+ * what differs between processes (libraries, thread stacks, the heap:
+ * placed by ASLR from the top of the mmap area down, and next to the
+ * binary) lies far above; EAL's own memseg lists, low, are the same in
+ * every process. A reservation the kernel places (mmap(NULL)) lands
+ * among the libraries, where a secondary's own may lie.
+ */
+static int
+reserve_shared(size_t len, size_t align, uint64_t limit, uintptr_t *base)
+{
+	uint64_t top = RTE_MIN(limit, (uint64_t)1 << 47);
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < RESERVE_TRIES; i++) {
+		uintptr_t hole = find_hole(len, align, RTE_MAX(top / 4, RESERVE_FLOOR), top, true);
+
+		if (hole == 0)
+			hole = find_hole(len, align, RESERVE_FLOOR, top, false);
+		if (hole == 0)
+			return -ERANGE;
+		p = map_none((void *)hole, len, MAP_FIXED_NOREPLACE);
+		if (p == (void *)hole) {
+			*base = hole;
+			return 0;
+		}
+		if (p != MAP_FAILED)
+			munmap(p, len);
+		if (p != MAP_FAILED || errno != EEXIST)
+			break;
+	}
+	return -ENOMEM;
+}
+
 int
-vmap_va_reserve(const char *what, size_t len, size_t align, uint64_t limit, uintptr_t *base)
+vmap_va_reserve(const char *what, size_t len, size_t align, uint64_t limit, bool shared,
+		uintptr_t *base)
 {
 	unsigned int i;
 	void *p;
 
+	if (shared && reserve_shared(len, align, limit, base) == 0)
+		return 0;
 	p = map_none(NULL, len + align, 0);
 	if (p == MAP_FAILED) {
 		VMAP_LOG(ERR, "%s: cannot reserve %zu bytes of VA: %s", what, len,
@@ -171,7 +215,7 @@ vmap_va_reserve(const char *what, size_t len, size_t align, uint64_t limit, uint
 	}
 	munmap(p, len + align);
 	for (i = 0; i < RESERVE_TRIES; i++) {
-		uintptr_t hole = find_hole(len, align, limit);
+		uintptr_t hole = find_hole(len, align, RESERVE_FLOOR, limit, false);
 
 		if (hole == 0)
 			break;

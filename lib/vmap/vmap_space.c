@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -104,7 +105,7 @@ reserve(struct rte_vmap *vm)
 
 	vm->dma_limit = vmap_dma_limit();
 	ret = vmap_va_reserve(vm->name, vm->map_len, vmap_space_align(vm), vm->dma_limit,
-		&base);
+		(vm->flags & RTE_VMAP_F_SHARED) != 0, &base);
 	if (ret != 0)
 		return ret;
 	vm->map_base = base;
@@ -186,6 +187,7 @@ space_free(struct rte_vmap *vm)
 {
 	/* EXTMEM first: devices unmapped and memsegs unregistered while backed. */
 	vmap_extmem_fini(vm);
+	vmap_grants_fini(vm);
 	vmap_blocks_fini(vm);
 	vmap_nodes_fini(vm);
 	vmap_iova_fini(vm);
@@ -240,6 +242,8 @@ space_build(const struct rte_vmap_params *p, const struct rte_vmap_iommu_ops *op
 		ret = seed_free_space(vm);
 	if (ret == 0)
 		ret = vmap_blocks_init(vm);
+	if (ret == 0)
+		ret = vmap_grants_init(vm);
 	if (ret == 0 && ops->open != NULL) {
 		ret = ops->open(vm, p->iommu_args, &vm->iommu_priv);
 		if (ret > 0)
@@ -299,6 +303,26 @@ rte_vmap_create(const struct rte_vmap_params *p)
 	return vm;
 }
 
+/* A secondary's attachment: the space's views, then its blocks' area. */
+static struct rte_vmap *
+attach(const char *name)
+{
+	struct rte_vmap *vm;
+	int fd, ret;
+
+	vm = vmap_mp_attach(name, &fd);
+	if (vm == NULL || fd < 0)
+		return vm;
+	ret = vmap_grants_attach(vm, fd);
+	close(fd);
+	if (ret != 0) {
+		vmap_mp_detach(vm);
+		rte_errno = -ret;
+		return NULL;
+	}
+	return vm;
+}
+
 struct rte_vmap *
 rte_vmap_lookup(const char *name)
 {
@@ -313,7 +337,7 @@ rte_vmap_lookup(const char *name)
 	vm = find_locked(name);
 	/* A secondary attaches to the primary's space; once, under the lock. */
 	if (vm == NULL && rte_eal_process_type() == RTE_PROC_SECONDARY) {
-		vm = vmap_mp_attach(name);
+		vm = attach(name);
 		if (vm != NULL)
 			TAILQ_INSERT_TAIL(&vmap_spaces, vm, next);
 		pthread_mutex_unlock(&vmap_spaces_lock);
@@ -381,6 +405,8 @@ rte_vmap_destroy(struct rte_vmap *vm)
 	TAILQ_REMOVE(&vmap_spaces, vm, next);
 	pthread_mutex_unlock(&vmap_spaces_lock);
 	if (vmap_is_view(vm)) {
+		/* This process's blocks sealed (they go back once empty), then the views. */
+		vmap_grants_detach(vm);
 		vmap_mp_detach(vm);
 		return;
 	}
@@ -389,6 +415,7 @@ rte_vmap_destroy(struct rte_vmap *vm)
 
 	/* Per-lcore blocks first: their hosts join the lazy lists, windows unmapped. */
 	vmap_blocks_release(vm);
+	vmap_grants_reclaim(vm, 0);
 	pthread_mutex_lock(&vm->purge_lock);
 	/* Lazily freed ranges first: unmapped and flushed like any purge. */
 	vmap_purge_final(vm);

@@ -105,6 +105,12 @@ stats_live(const struct rte_vmap *vm, struct rte_vmap_stats *st)
 	st->nr_purges = __atomic_load_n(&vm->nr_purges, __ATOMIC_RELAXED);
 	st->nr_unmaps = __atomic_load_n(&vm->nr_unmaps, __ATOMIC_RELAXED);
 	st->nr_flushes = __atomic_load_n(&vm->nr_flushes, __ATOMIC_RELAXED);
+	/*
+	 * Secondaries carve and free their granted blocks with no generation
+	 * bumped (one shared counter would be a cache line every process
+	 * writes per call): read live, a walk of the grants in use.
+	 */
+	vmap_grants_stats(vm, st);
 }
 
 int

@@ -173,7 +173,7 @@ check_lazy(struct rte_vmap *vm, struct vmap_node *vn, uint64_t counted, struct c
 static int
 check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 {
-	size_t first = c->n, i, bytes = 0, hosts = 0;
+	size_t first = c->n, i, bytes = 0, hosts = 0, grants = 0;
 	struct vmap_node_usage u;
 	unsigned int k;
 	int ret;
@@ -191,6 +191,14 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 				vmap_addr_to_node(vm, r->start)->id);
 		if (vmap_arena_of(vm, r->start) != vmap_arena_of(vm, r->start + r->size - 1))
 			FAIL("window 0x%" PRIxPTR " crosses an arena boundary", r->start);
+		if ((r->va->flags & VMAP_AREA_F_GRANT) != 0) {
+			/* A secondary's block: the grant checks inside (not a block's). */
+			ret = vmap_grant_host_check(vm, r->va);
+			if (ret != 0)
+				return ret;
+			grants++;
+			continue;
+		}
 		if ((r->va->flags & VMAP_AREA_F_HOST) != 0) {
 			/* A block's host: not a window; vmap_blocks_verify() checks inside. */
 			ret = vmap_block_host_check(vm, r->va);
@@ -203,7 +211,7 @@ check_node(struct rte_vmap *vm, struct vmap_node *vn, struct collect *c)
 	}
 	c->hosts += hosts;
 	vmap_node_usage(vn, &u);
-	if (c->n - first - hosts != u.nr_windows || bytes != u.va_used)
+	if (c->n - first - hosts - grants != u.nr_windows || bytes != u.va_used)
 		FAIL("node %u counts %" PRIu64 " windows/%" PRIu64 " bytes, walk %zu/%zu",
 			vn->id, u.nr_windows, u.va_used, c->n - first, bytes);
 
