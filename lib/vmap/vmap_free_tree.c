@@ -149,7 +149,8 @@ free_link(struct vmap_free_tree *t, struct vmap_area *va, uintptr_t start, size_
 	va->state = VMAP_AREA_FREE;
 	RB_INSERT(vmap_free_root, &t->root, va);
 	free_propagate_to_root(va);
-	t->nr_ranges++;
+	/* verify() sizes its buffer with a peek at it (count_ranges()). */
+	__atomic_store_n(&t->nr_ranges, t->nr_ranges + 1, __ATOMIC_RELAXED);
 }
 
 static void
@@ -159,7 +160,7 @@ free_unlink(struct vmap_free_tree *t, struct vmap_area *va)
 
 	RB_REMOVE(vmap_free_root, &t->root, va);
 	free_propagate_to_root(parent);
-	t->nr_ranges--;
+	__atomic_store_n(&t->nr_ranges, t->nr_ranges - 1, __ATOMIC_RELAXED);
 	va->state = VMAP_AREA_SPARE;
 }
 

@@ -27,6 +27,12 @@
  * lock of vmap_private.h (the handler takes the list lock under it).
  */
 static pthread_mutex_t owner_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * The IPC action's registration and the space numbers: taken by
+ * rte_vmap_create() under vmap_spaces_lock, so not owner_lock (which the
+ * handler holds while it takes vmap_spaces_lock). Nothing is taken under it.
+ */
+static pthread_mutex_t register_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool action_registered;
 static int action_error;
 static uint32_t shared_count;
@@ -185,7 +191,7 @@ vmap_mp_owner_init(struct rte_vmap *vm)
 			"attaches with rte_vmap_lookup()", vm->name);
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&owner_lock);
+	pthread_mutex_lock(&register_lock);
 	if (!action_registered && action_error == 0) {
 		if (rte_mp_action_register(VMAP_MP_ACTION, handle) == 0 || rte_errno == EEXIST)
 			action_registered = true;
@@ -200,7 +206,7 @@ vmap_mp_owner_init(struct rte_vmap *vm)
 	} else if (shared) {
 		vm->uid = ((uint64_t)getpid() << 32) | ++shared_count;
 	}
-	pthread_mutex_unlock(&owner_lock);
+	pthread_mutex_unlock(&register_lock);
 	return ret;
 }
 

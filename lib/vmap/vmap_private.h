@@ -59,6 +59,7 @@
  * Lock order (outer first); verify() takes those it checks in this order:
  *   owner_lock             (vmap_mp_owner.c: a secondary's request carried out)
  *   vmap_spaces_lock       (vmap_space.c, not verify's; telemetry reads under it)
+ *   register_lock          (vmap_mp_owner.c: the IPC action, space numbers)
  *   vmap_space.purge_lock  (mutex)
  *   vmap_stats_cache.lock  (seqlock, write side: a rebuild takes busy, block
  *                           table, block and arena locks one at a time under it)

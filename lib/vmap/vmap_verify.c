@@ -95,7 +95,7 @@ count_ranges(struct rte_vmap *vm)
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_arenas; i++)
-		n += vm->arenas[i].free.nr_ranges;
+		n += __atomic_load_n(&vm->arenas[i].free.nr_ranges, __ATOMIC_RELAXED);
 	for (i = 0; i < vm->nr_nodes; i++) {
 		rte_spinlock_lock(&vm->nodes[i].busy_lock);
 		vmap_node_usage(&vm->nodes[i], &u);
