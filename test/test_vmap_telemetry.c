@@ -161,6 +161,7 @@ test_telemetry_stats_equal_stats_get(void)
 		"iova_mode %s", json_string_value(json_object_get(val, "iova_mode")));
 	TEST_ASSERT(tel_num(val, "nr_nodes") >= 1 && tel_num(val, "nr_nodes") != UINT64_MAX,
 		"nr_nodes");
+	TEST_ASSERT_EQUAL(tel_num(val, "shared"), 0, "shared without RTE_VMAP_F_SHARED");
 	TEST_ASSERT(tel_len < TEL_MAX_OUTPUT, "answer of %d bytes", tel_len);
 	json_decref(root);
 
@@ -313,7 +314,8 @@ check_windows(struct rte_vmap *vm, const json_t *val)
 	uint64_t prev = 0;
 
 	TEST_ASSERT(tel_col_len(val, "iova") == n && tel_col_len(val, "size") == n &&
-		tel_col_len(val, "node") == n && tel_col_len(val, "kind") == n, "ragged columns");
+		tel_col_len(val, "node") == n && tel_col_len(val, "kind") == n &&
+		tel_col_len(val, "pid") == n, "ragged columns");
 	TEST_ASSERT_EQUAL(tel_num(val, "shown"), n, "shown");
 	for (i = 0; i < n; i++) {
 		const char *kind = json_string_value(json_array_get(json_object_get(val, "kind"),
@@ -328,6 +330,8 @@ check_windows(struct rte_vmap *vm, const json_t *val)
 			"window %zu differs from rte_vmap_find()", i);
 		TEST_ASSERT(kind != NULL && strcmp(kind, w.from_block ? "block" : "window") == 0,
 			"window %zu: kind %s", i, kind);
+		/* No secondary here: every window is this process's. */
+		TEST_ASSERT_EQUAL(tel_col(val, "pid", i), (uint64_t)getpid(), "window %zu: pid", i);
 	}
 	return TEST_SUCCESS;
 }
@@ -378,6 +382,47 @@ test_telemetry_windows_bounded(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * One process: /vmap/processes has one entry, this process, holding every
+ * window (those of the per-lcore blocks too) and every byte in use.
+ */
+static int
+test_telemetry_processes_one(void)
+{
+	void *win[12], *blk[3];
+	struct rte_vmap_stats st;
+	struct rte_vmap *vm;
+	json_t *root, *val;
+
+	vm = space_new("tel_procs", 0);
+	TEST_ASSERT_NOT_NULL(vm, "create failed: %d", rte_errno);
+	TEST_ASSERT_SUCCESS(populate(vm, win, RTE_DIM(win), blk, RTE_DIM(blk)), "populate");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats_get failed");
+	root = tel_query("/vmap/processes,tel_procs", &val);
+	TEST_ASSERT(json_is_object(val), "/vmap/processes: %.300s", tel_buf);
+	TEST_ASSERT_EQUAL(tel_num(val, "primary_pid"), (uint64_t)getpid(), "primary_pid");
+	TEST_ASSERT_EQUAL(tel_num(val, "shared"), 0, "shared");
+	TEST_ASSERT_EQUAL(tel_num(val, "truncated"), 0, "truncated");
+	TEST_ASSERT(tel_col_len(val, "pid") == 1 && tel_col_len(val, "windows") == 1 &&
+		tel_col_len(val, "bytes") == 1, "not one process: %s", tel_buf);
+	TEST_ASSERT_EQUAL(tel_col(val, "pid", 0), (uint64_t)getpid(), "pid");
+	TEST_ASSERT_EQUAL(tel_col(val, "windows", 0), st.nr_windows, "windows: %s", tel_buf);
+	TEST_ASSERT_EQUAL(tel_col(val, "bytes", 0), st.va_used, "bytes: %s", tel_buf);
+	TEST_ASSERT(tel_num(val, "nr_windows") == st.nr_windows &&
+		tel_num(val, "va_used") == st.va_used, "totals: %s", tel_buf);
+	json_decref(root);
+	/* Nothing live: no process listed. */
+	rte_vmap_destroy(vm);
+	vm = space_new("tel_procs", 0);
+	TEST_ASSERT_NOT_NULL(vm, "create failed: %d", rte_errno);
+	root = tel_query("/vmap/processes,tel_procs", &val);
+	TEST_ASSERT(json_is_object(val) && tel_col_len(val, "pid") == 0 &&
+		tel_num(val, "nr_windows") == 0, "an empty space lists a process: %s", tel_buf);
+	json_decref(root);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
 /* An answer that is exactly {"<cmd>":null}: what 22.11 sends for an error. */
 static int
 expect_null(const char *query, const char *cmd)
@@ -396,6 +441,7 @@ test_telemetry_bad_names_answer_null(void)
 {
 	static const char *const cmds[] = {
 		"/vmap/stats", "/vmap/nodes", "/vmap/lcores", "/vmap/windows", "/vmap/trim",
+		"/vmap/processes",
 	};
 	char q[128];
 	struct rte_vmap *vm;
@@ -468,7 +514,7 @@ test_telemetry_readers_race_destroy(void)
 {
 	static const char *const cmds[] = {
 		"/vmap/stats,tel_churn", "/vmap/nodes,tel_churn", "/vmap/lcores,tel_churn",
-		"/vmap/windows,tel_churn", "/vmap/list",
+		"/vmap/windows,tel_churn", "/vmap/processes,tel_churn", "/vmap/list",
 	};
 	unsigned int worker = rte_get_next_lcore(-1, 1, 0), rounds = 0, live = 0, gone = 0;
 	uint64_t end = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
@@ -494,6 +540,7 @@ test_telemetry_readers_race_destroy(void)
 			break;
 		if (json_is_object(val) && json_object_get(val, "va") != NULL &&
 				(tel_col_len(val, "va") != tel_col_len(val, "kind") ||
+				tel_col_len(val, "va") != tel_col_len(val, "pid") ||
 				tel_col_len(val, "va") != tel_num(val, "shown")))
 			break;
 		json_decref(root);
@@ -516,7 +563,7 @@ test_telemetry_help_registered(void)
 {
 	static const char *const cmds[] = {
 		"/vmap/list", "/vmap/stats", "/vmap/nodes", "/vmap/lcores", "/vmap/windows",
-		"/vmap/trim",
+		"/vmap/trim", "/vmap/processes",
 	};
 	char q[64];
 	json_t *root, *val;
@@ -566,6 +613,7 @@ static struct unit_test_suite vmap_telemetry_suite = {
 		TEST_CASE(test_telemetry_nodes_add_up),
 		TEST_CASE(test_telemetry_lcores),
 		TEST_CASE(test_telemetry_windows_bounded),
+		TEST_CASE(test_telemetry_processes_one),
 		TEST_CASE(test_telemetry_bad_names_answer_null),
 		TEST_CASE(test_telemetry_readers_race_destroy),
 		TEST_CASE(test_telemetry_help_registered),
