@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
 
 #include "mp_harness.h"
+#include "vmap_test_util.h"
 
 extern char **environ;
 
@@ -190,6 +192,42 @@ mp_cleanup_files(void)
 			unlink_prefixed(m->mnt_dir, prefix);
 	if (f != NULL)
 		endmntent(f);
+}
+
+struct mp_board *
+mp_board_create(struct rte_vmap **board_vm)
+{
+	struct rte_vmap_params p;
+	struct mp_board *board;
+
+	vmap_test_params_4k(&p, MP_BOARD_SPACE);
+	p.flags = RTE_VMAP_F_SHARED;
+	*board_vm = rte_vmap_create(&p);
+	if (*board_vm == NULL) {
+		printf("board space: %s\n", rte_strerror(rte_errno));
+		return NULL;
+	}
+	board = rte_vmap_alloc(*board_vm, sizeof(*board), 0, SOCKET_ID_ANY);
+	if (board == NULL) {
+		printf("board: %s\n", rte_strerror(rte_errno));
+		rte_vmap_destroy(*board_vm);
+		*board_vm = NULL;
+		return NULL;
+	}
+	memset(board, 0, sizeof(*board));
+	return board;
+}
+
+int
+mp_board_destroy(struct rte_vmap *board_vm, struct mp_board *board)
+{
+	int ret = 0;
+
+	rte_vmap_free(board_vm, board);
+	if (rte_vmap_verify(board_vm) != 0)
+		ret = -1;
+	rte_vmap_destroy(board_vm);
+	return ret;
 }
 
 void

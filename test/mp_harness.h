@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <rte_vmap.h>
+
 /* The role a secondary runs, in its environment (test_vmap_mp_secondary.c). */
 #define MP_ENV_ROLE "VMAP_MP_ROLE"
 /* The space it works on, and the board's space and address. */
@@ -70,6 +72,15 @@ int mp_wait(pid_t pid, int timeout_s);
 bool mp_possible(const char **why);
 /* Remove this process's hugepage files (before it exits: EAL leaves them). */
 void mp_cleanup_files(void);
+
+/*
+ * The board of a suite: MP_BOARD_SPACE created shared on 4 KiB pages, and
+ * the board a zeroed window of it. The board, its space in *board_vm; NULL
+ * (printed) on failure, nothing left behind.
+ */
+struct mp_board *mp_board_create(struct rte_vmap **board_vm);
+/* Free the board and destroy its space: 0, or -1 if the space failed rte_vmap_verify(). */
+int mp_board_destroy(struct rte_vmap *board_vm, struct mp_board *board);
 
 /* Fill a window with pattern; check it (0 or the first bad offset + 1). */
 void mp_fill(void *va, size_t size, uint32_t pattern);
