@@ -18,6 +18,11 @@
  *                    after rte_vmap_reclaim() of a secondary, not it;
  *   /vmap/stats      "shared": 1.
  *
+ * With VMAP_MP_TEL_HOLD=<file> in its environment, it holds the three
+ * processes' windows while <file> exists (60 s at most), for a tool to
+ * look at from outside: devtools/check-vmap-map.sh runs
+ * usertools/dpdk-vmap-map.py against it then.
+ *
  * Secondaries map the primary's hugepage files and telemetry needs its
  * socket: test/meson.build runs it neither --in-memory nor --no-telemetry
  * (mp_tests and telemetry_tests). It skips, saying why, when either is
@@ -31,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_vmap.h>
 
@@ -43,6 +49,9 @@
 #define MP_LCORE 2
 #define MP_TIMEOUT_S 120
 #define SPACE "mp_tel"
+/* A file: while it exists, the windows of three processes stay for outside tools. */
+#define ENV_HOLD "VMAP_MP_TEL_HOLD"
+#define HOLD_MAX_S 60
 
 /* Windows of each process: this one's (half of them block windows), then each secondary's. */
 #define OWN_WINDOWS 6
@@ -204,6 +213,21 @@ holder_pid_cmp(const void *x, const void *y)
 	return (a->pid > b->pid) - (a->pid < b->pid);
 }
 
+/* With ENV_HOLD set, wait while its file exists: devtools/check-vmap-map.sh looks now. */
+static void
+hold_for_tools(void)
+{
+	const char *path = getenv(ENV_HOLD);
+	unsigned int i;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	printf("holding space %s while %s exists\n", SPACE, path);
+	fflush(stdout);
+	for (i = 0; i < HOLD_MAX_S * 100 && access(path, F_OK) == 0; i++)
+		rte_delay_us_sleep(10 * 1000);
+}
+
 static int
 test_mp_telemetry_owner_pids(void)
 {
@@ -230,6 +254,7 @@ test_mp_telemetry_owner_pids(void)
 	json_decref(root);
 	TEST_ASSERT_SUCCESS(check_windows(h, RTE_DIM(h)), "windows of three processes");
 	TEST_ASSERT_SUCCESS(check_processes(vm, h, RTE_DIM(h)), "three processes");
+	hold_for_tools();
 
 	/* The first secondary is gone: reclaim its windows; it leaves both answers. */
 	ret = rte_vmap_reclaim(vm, h[1].pid);
