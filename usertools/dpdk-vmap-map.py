@@ -17,9 +17,9 @@ with the process it was allocated for.
   dpdk-vmap-map.py --file-prefix vmap_demo --text
   dpdk-vmap-map.py --file-prefix vmap_demo --space vmap_demo --png map.png
 
-Point it at the primary's --file-prefix: a secondary has its own socket
-(dpdk_telemetry.v2:<n>, --instance) but no /vmap answers for the spaces it
-attached to, which the primary holds.
+Point it at the primary's --file-prefix: the primary holds the metadata of
+every space, shared ones included (a 22.11 secondary opens no telemetry
+socket, and has no /vmap answers for the spaces it attached to).
 
 The socket is <runtime dir>/dpdk_telemetry.v2, as for dpdk-telemetry.py:
 /var/run/dpdk/<file-prefix>/ for root. The PNG needs matplotlib (Debian:
