@@ -4,9 +4,8 @@
 
 /*
  * Telemetry through the real socket: this process talks to its own
- * telemetry server as dpdk-telemetry.py would (SOCK_SEQPACKET on
- * <runtime dir>/dpdk_telemetry.v2), parses each JSON answer with jansson
- * (which libdpdk-dev depends on) and checks it against rte_vmap_stats_get()
+ * telemetry server as dpdk-telemetry.py would (tel_client.h), parses
+ * each JSON answer with jansson and checks it against rte_vmap_stats_get()
  * and rte_vmap_find(). Also: the trace points are registered.
  *
  * meson runs this test without --no-telemetry (test/meson.build,
@@ -15,12 +14,7 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
-
-#include <jansson.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -29,121 +23,8 @@
 #include <rte_lcore.h>
 #include <rte_trace_point.h>
 
+#include "tel_client.h"
 #include "vmap_test_util.h"
-
-/* 22.11 telemetry: largest answer, and the file name of its socket. */
-#define TEL_MAX_OUTPUT (16 * 1024)
-#define TEL_SOCKET "dpdk_telemetry.v2"
-
-static int tel_fd = -1;
-static char tel_buf[2 * TEL_MAX_OUTPUT];
-static int tel_len;
-
-/* ---- the client --------------------------------------------------------- */
-
-static int
-tel_recv(void)
-{
-	ssize_t n = recv(tel_fd, tel_buf, sizeof(tel_buf) - 1, 0);
-
-	if (n <= 0) {
-		printf("telemetry: recv: %s\n", n == 0 ? "closed" : strerror(errno));
-		return -1;
-	}
-	tel_buf[n] = '\0';
-	tel_len = (int)n;
-	return 0;
-}
-
-static int
-tel_connect(void)
-{
-	struct timeval tv = { .tv_sec = 10 };
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
-	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", rte_eal_get_runtime_dir(),
-			TEL_SOCKET) >= (int)sizeof(sun.sun_path))
-		return -1;
-	if (access(sun.sun_path, F_OK) != 0) {
-		printf("no telemetry socket at %s (--no-telemetry?)\n", sun.sun_path);
-		return -ENOENT;
-	}
-	tel_fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (tel_fd < 0)
-		return -1;
-	/* A telemetry thread that never answers fails the test, not hangs it. */
-	setsockopt(tel_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(tel_fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		printf("telemetry: connect %s: %s\n", sun.sun_path, strerror(errno));
-		close(tel_fd);
-		tel_fd = -1;
-		return -1;
-	}
-	/* The server speaks first: {"version": ..., "pid": ..., "max_output_len": ...}. */
-	return tel_recv();
-}
-
-/* Send cmd; the answer is in tel_buf, its value (answer[cmd]) in *val. */
-static json_t *
-tel_query(const char *cmd, json_t **val)
-{
-	char key[64];
-	json_error_t err;
-	json_t *root;
-	size_t klen = strcspn(cmd, ",");
-
-	*val = NULL;
-	if (send(tel_fd, cmd, strlen(cmd), 0) < 0 || tel_recv() != 0)
-		return NULL;
-	root = json_loads(tel_buf, 0, &err);
-	if (root == NULL) {
-		printf("telemetry: %s: bad JSON (%s): %.200s\n", cmd, err.text, tel_buf);
-		return NULL;
-	}
-	snprintf(key, sizeof(key), "%.*s", (int)klen, cmd);
-	*val = json_object_get(root, key);
-	return root;
-}
-
-/* The number at key in obj, or UINT64_MAX (and a message) if none. */
-static uint64_t
-num(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (!json_is_integer(v)) {
-		printf("telemetry: no integer \"%s\"\n", key);
-		return UINT64_MAX;
-	}
-	return (uint64_t)json_integer_value(v);
-}
-
-/* Entry i of the column key of obj (an array of integers). */
-static uint64_t
-col(const json_t *obj, const char *key, size_t i)
-{
-	const json_t *v = json_array_get(json_object_get(obj, key), i);
-
-	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : UINT64_MAX;
-}
-
-static uint64_t
-col_sum(const json_t *obj, const char *key)
-{
-	const json_t *arr = json_object_get(obj, key);
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < json_array_size(arr); i++)
-		sum += col(obj, key, i);
-	return sum;
-}
-
-static size_t
-col_len(const json_t *obj, const char *key)
-{
-	return json_array_size(json_object_get(obj, key));
-}
 
 /* ---- fixtures ----------------------------------------------------------- */
 
@@ -160,9 +41,7 @@ suite_setup(void)
 static void
 suite_teardown(void)
 {
-	if (tel_fd >= 0)
-		close(tel_fd);
-	tel_fd = -1;
+	tel_close();
 }
 
 static struct rte_vmap *
@@ -188,9 +67,9 @@ test_telemetry_hello_and_list(void)
 	/* What the server said on connect. */
 	root = tel_query("/info", &val);
 	TEST_ASSERT_NOT_NULL(root, "no answer to /info");
-	TEST_ASSERT_EQUAL(num(val, "max_output_len"), (uint64_t)TEL_MAX_OUTPUT,
+	TEST_ASSERT_EQUAL(tel_num(val, "max_output_len"), (uint64_t)TEL_MAX_OUTPUT,
 		"max_output_len: %.200s", tel_buf);
-	TEST_ASSERT_EQUAL(num(val, "pid"), (uint64_t)getpid(), "not our own socket");
+	TEST_ASSERT_EQUAL(tel_num(val, "pid"), (uint64_t)getpid(), "not our own socket");
 	json_decref(root);
 
 	a = space_new("tel_a", 0);
@@ -271,16 +150,18 @@ test_telemetry_stats_equal_stats_get(void)
 	TEST_ASSERT(json_is_object(val), "/vmap/stats: %.300s", tel_buf);
 	for (i = 0; i < RTE_DIM(fields); i++) {
 		memcpy(&want, (const char *)&st + fields[i].off, sizeof(want));
-		TEST_ASSERT_EQUAL(num(val, fields[i].key), want, "%s: telemetry %" PRIu64
-			", stats_get %" PRIu64, fields[i].key, num(val, fields[i].key), want);
+		TEST_ASSERT_EQUAL(tel_num(val, fields[i].key), want, "%s: telemetry %" PRIu64
+			", stats_get %" PRIu64, fields[i].key, tel_num(val, fields[i].key), want);
 	}
 	TEST_ASSERT(strcmp(json_string_value(json_object_get(val, "name")), "tel_stats") == 0,
 		"name");
-	TEST_ASSERT_EQUAL(num(val, "page_size"), (uint64_t)rte_vmap_page_size(vm), "page_size");
+	TEST_ASSERT_EQUAL(tel_num(val, "page_size"), (uint64_t)rte_vmap_page_size(vm), "page_size");
 	TEST_ASSERT(strcmp(json_string_value(json_object_get(val, "iova_mode")),
 		rte_vmap_iova_mode_get(vm) == RTE_VMAP_IOVA_PA ? "PA" : "VA") == 0,
 		"iova_mode %s", json_string_value(json_object_get(val, "iova_mode")));
-	TEST_ASSERT(num(val, "nr_nodes") >= 1 && num(val, "nr_nodes") != UINT64_MAX, "nr_nodes");
+	TEST_ASSERT(tel_num(val, "nr_nodes") >= 1 && tel_num(val, "nr_nodes") != UINT64_MAX,
+		"nr_nodes");
+	TEST_ASSERT_EQUAL(tel_num(val, "shared"), 0, "shared without RTE_VMAP_F_SHARED");
 	TEST_ASSERT(tel_len < TEL_MAX_OUTPUT, "answer of %d bytes", tel_len);
 	json_decref(root);
 
@@ -288,8 +169,8 @@ test_telemetry_stats_equal_stats_get(void)
 	TEST_ASSERT_SUCCESS(rte_vmap_purge(vm), "purge");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats_get failed");
 	root = tel_query("/vmap/stats,tel_stats", &val);
-	TEST_ASSERT_EQUAL(num(val, "va_lazy"), st.va_lazy, "va_lazy after purge");
-	TEST_ASSERT_EQUAL(num(val, "nr_purges"), st.nr_purges, "nr_purges after purge");
+	TEST_ASSERT_EQUAL(tel_num(val, "va_lazy"), st.va_lazy, "va_lazy after purge");
+	TEST_ASSERT_EQUAL(tel_num(val, "nr_purges"), st.nr_purges, "nr_purges after purge");
 	json_decref(root);
 	VMAP_TEST_VERIFY(vm);
 	rte_vmap_destroy(vm);
@@ -316,10 +197,10 @@ test_telemetry_trim(void)
 	root = tel_query("/vmap/trim,tel_trim", &val);
 	TEST_ASSERT(json_is_object(val), "/vmap/trim: %.300s", tel_buf);
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st1), "stats_get failed");
-	TEST_ASSERT_EQUAL(num(val, "mem_used"), st1.mem_used, "mem_used after the trim");
-	TEST_ASSERT(num(val, "released") > 0 && num(val, "released") == st0.mem_used -
+	TEST_ASSERT_EQUAL(tel_num(val, "mem_used"), st1.mem_used, "mem_used after the trim");
+	TEST_ASSERT(tel_num(val, "released") > 0 && tel_num(val, "released") == st0.mem_used -
 		st1.mem_used, "released %" PRIu64 ", mem_used %" PRIu64 " -> %" PRIu64,
-		num(val, "released"), st0.mem_used, st1.mem_used);
+		tel_num(val, "released"), st0.mem_used, st1.mem_used);
 	json_decref(root);
 	VMAP_TEST_VERIFY(vm);
 	for (i = 0; i < RTE_DIM(blk); i++)
@@ -345,20 +226,20 @@ test_telemetry_nodes_add_up(void)
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(nb, &st), "stats_get failed");
 	root = tel_query("/vmap/nodes,tel_nodes", &val);
 	TEST_ASSERT(json_is_object(val), "/vmap/nodes: %.300s", tel_buf);
-	n = num(val, "nr_nodes");
-	TEST_ASSERT_EQUAL(num(val, "truncated"), 0, "truncated");
-	TEST_ASSERT(col_len(val, "id") == n && col_len(val, "lazy") == n &&
-		col_len(val, "block_bytes") == n, "columns of %zu entries, %" PRIu64 " nodes",
-		col_len(val, "id"), n);
+	n = tel_num(val, "nr_nodes");
+	TEST_ASSERT_EQUAL(tel_num(val, "truncated"), 0, "truncated");
+	TEST_ASSERT(tel_col_len(val, "id") == n && tel_col_len(val, "lazy") == n &&
+		tel_col_len(val, "block_bytes") == n, "columns of %zu entries, %" PRIu64 " nodes",
+		tel_col_len(val, "id"), n);
 	for (i = 0; i < n; i++)
-		TEST_ASSERT_EQUAL(col(val, "id", i), i, "node %zu has id %" PRIu64, i,
-			col(val, "id", i));
-	TEST_ASSERT_EQUAL(col_sum(val, "windows"), st.nr_windows, "windows");
-	TEST_ASSERT_EQUAL(col_sum(val, "va_used"), st.va_used, "va_used");
-	TEST_ASSERT_EQUAL(col_sum(val, "lazy"), st.va_lazy, "lazy");
-	TEST_ASSERT_EQUAL(col_sum(val, "blocks"), 0, "blocks without caches");
-	TEST_ASSERT_EQUAL(col_sum(val, "arena_size"), st.va_size, "arenas cover the space");
-	TEST_ASSERT(col_sum(val, "arena_free") + st.va_used + st.va_lazy <= st.va_size,
+		TEST_ASSERT_EQUAL(tel_col(val, "id", i), i, "node %zu has id %" PRIu64, i,
+			tel_col(val, "id", i));
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "windows"), st.nr_windows, "windows");
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "va_used"), st.va_used, "va_used");
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "lazy"), st.va_lazy, "lazy");
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "blocks"), 0, "blocks without caches");
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "arena_size"), st.va_size, "arenas cover the space");
+	TEST_ASSERT(tel_col_sum(val, "arena_free") + st.va_used + st.va_lazy <= st.va_size,
 		"free + used + lazy over the size");
 	json_decref(root);
 
@@ -368,10 +249,10 @@ test_telemetry_nodes_add_up(void)
 	TEST_ASSERT_SUCCESS(populate(vm, win, 8, blk, RTE_DIM(blk)), "populate");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats_get failed");
 	root = tel_query("/vmap/nodes,tel_nodes_b", &val);
-	TEST_ASSERT_EQUAL(col_sum(val, "blocks"), st.nr_blocks, "blocks %" PRIu64 " != %" PRIu64,
-		col_sum(val, "blocks"), st.nr_blocks);
-	TEST_ASSERT_EQUAL(col_sum(val, "block_bytes"), st.nr_blocks * num(val, "block_size"),
-		"block bytes");
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "blocks"), st.nr_blocks,
+		"blocks %" PRIu64 " != %" PRIu64, tel_col_sum(val, "blocks"), st.nr_blocks);
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "block_bytes"),
+		st.nr_blocks * tel_num(val, "block_size"), "block bytes");
 	json_decref(root);
 	rte_vmap_destroy(vm);
 	rte_vmap_destroy(nb);
@@ -394,30 +275,30 @@ test_telemetry_lcores(void)
 	TEST_ASSERT_SUCCESS(populate(vm, win, RTE_DIM(win), blk, RTE_DIM(blk)), "populate");
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats_get failed");
 	root = tel_query("/vmap/stats,tel_lcores", &val);
-	nr_nodes = num(val, "nr_nodes");
+	nr_nodes = tel_num(val, "nr_nodes");
 	json_decref(root);
 	root = tel_query("/vmap/lcores,tel_lcores", &val);
 	TEST_ASSERT(json_is_object(val), "/vmap/lcores: %.300s", tel_buf);
-	TEST_ASSERT_EQUAL(col_len(val, "lcore"), rte_lcore_count(), "one entry per lcore: %s",
+	TEST_ASSERT_EQUAL(tel_col_len(val, "lcore"), rte_lcore_count(), "one entry per lcore: %s",
 		tel_buf);
-	TEST_ASSERT_EQUAL(num(val, "lcore_cache"), 1, "lcore_cache");
+	TEST_ASSERT_EQUAL(tel_num(val, "lcore_cache"), 1, "lcore_cache");
 	RTE_LCORE_FOREACH(lcore) {
-		TEST_ASSERT_EQUAL(col(val, "lcore", i), lcore, "entry %zu is lcore %" PRIu64, i,
-			col(val, "lcore", i));
-		TEST_ASSERT(col(val, "node", i) < nr_nodes, "node of lcore %u: %" PRIu64, lcore,
-			col(val, "node", i));
+		TEST_ASSERT_EQUAL(tel_col(val, "lcore", i), lcore, "entry %zu is lcore %" PRIu64, i,
+			tel_col(val, "lcore", i));
+		TEST_ASSERT(tel_col(val, "node", i) < nr_nodes, "node of lcore %u: %" PRIu64, lcore,
+			tel_col(val, "node", i));
 		if (lcore == rte_get_main_lcore())
 			main_i = i;
 		i++;
 	}
 	/* The blocks are the main lcore's: it made every block_alloc here. */
 	TEST_ASSERT(main_i != SIZE_MAX, "main lcore not listed");
-	TEST_ASSERT_EQUAL(col_sum(val, "blocks"), st.nr_blocks, "blocks");
-	TEST_ASSERT_EQUAL(col(val, "blocks", main_i), st.nr_blocks, "main lcore's blocks");
-	TEST_ASSERT(col(val, "block_live", main_i) >= 6 * 4096, "block_live %" PRIu64,
-		col(val, "block_live", main_i));
-	TEST_ASSERT_EQUAL(col(val, "block_live", main_i) + col(val, "block_free", main_i) +
-		col(val, "block_dirty", main_i), st.nr_blocks * num(val, "block_size"),
+	TEST_ASSERT_EQUAL(tel_col_sum(val, "blocks"), st.nr_blocks, "blocks");
+	TEST_ASSERT_EQUAL(tel_col(val, "blocks", main_i), st.nr_blocks, "main lcore's blocks");
+	TEST_ASSERT(tel_col(val, "block_live", main_i) >= 6 * 4096, "block_live %" PRIu64,
+		tel_col(val, "block_live", main_i));
+	TEST_ASSERT_EQUAL(tel_col(val, "block_live", main_i) + tel_col(val, "block_free", main_i) +
+		tel_col(val, "block_dirty", main_i), st.nr_blocks * tel_num(val, "block_size"),
 		"live + free + dirty != blocks");
 	json_decref(root);
 	rte_vmap_destroy(vm);
@@ -429,25 +310,28 @@ static int
 check_windows(struct rte_vmap *vm, const json_t *val)
 {
 	struct rte_vmap_window w;
-	size_t i, n = col_len(val, "va");
+	size_t i, n = tel_col_len(val, "va");
 	uint64_t prev = 0;
 
-	TEST_ASSERT(col_len(val, "iova") == n && col_len(val, "size") == n &&
-		col_len(val, "node") == n && col_len(val, "kind") == n, "ragged columns");
-	TEST_ASSERT_EQUAL(num(val, "shown"), n, "shown");
+	TEST_ASSERT(tel_col_len(val, "iova") == n && tel_col_len(val, "size") == n &&
+		tel_col_len(val, "node") == n && tel_col_len(val, "kind") == n &&
+		tel_col_len(val, "pid") == n, "ragged columns");
+	TEST_ASSERT_EQUAL(tel_num(val, "shown"), n, "shown");
 	for (i = 0; i < n; i++) {
 		const char *kind = json_string_value(json_array_get(json_object_get(val, "kind"),
 			i));
-		void *va = (void *)(uintptr_t)col(val, "va", i);
+		void *va = (void *)(uintptr_t)tel_col(val, "va", i);
 
-		TEST_ASSERT(col(val, "va", i) > prev, "not in address order at %zu", i);
-		prev = col(val, "va", i);
+		TEST_ASSERT(tel_col(val, "va", i) > prev, "not in address order at %zu", i);
+		prev = tel_col(val, "va", i);
 		TEST_ASSERT_SUCCESS(rte_vmap_find(vm, va, &w), "listed %p not live", va);
-		TEST_ASSERT(w.va == va && w.iova == col(val, "iova", i) &&
-			w.size == col(val, "size", i) && w.node == col(val, "node", i),
+		TEST_ASSERT(w.va == va && w.iova == tel_col(val, "iova", i) &&
+			w.size == tel_col(val, "size", i) && w.node == tel_col(val, "node", i),
 			"window %zu differs from rte_vmap_find()", i);
 		TEST_ASSERT(kind != NULL && strcmp(kind, w.from_block ? "block" : "window") == 0,
 			"window %zu: kind %s", i, kind);
+		/* No secondary here: every window is this process's. */
+		TEST_ASSERT_EQUAL(tel_col(val, "pid", i), (uint64_t)getpid(), "window %zu: pid", i);
 	}
 	return TEST_SUCCESS;
 }
@@ -467,9 +351,9 @@ test_telemetry_windows_bounded(void)
 	TEST_ASSERT_SUCCESS(populate(vm, win, RTE_DIM(win), blk, RTE_DIM(blk)), "populate");
 	root = tel_query("/vmap/windows,tel_few", &val);
 	TEST_ASSERT(json_is_object(val), "/vmap/windows: %.300s", tel_buf);
-	TEST_ASSERT_EQUAL(num(val, "truncated"), 0, "truncated with 5 windows");
-	TEST_ASSERT_EQUAL(num(val, "total"), 5, "total %" PRIu64, num(val, "total"));
-	TEST_ASSERT_EQUAL(col_len(val, "va"), 5, "3 windows + 2 block windows: %s", tel_buf);
+	TEST_ASSERT_EQUAL(tel_num(val, "truncated"), 0, "truncated with 5 windows");
+	TEST_ASSERT_EQUAL(tel_num(val, "total"), 5, "total %" PRIu64, tel_num(val, "total"));
+	TEST_ASSERT_EQUAL(tel_col_len(val, "va"), 5, "3 windows + 2 block windows: %s", tel_buf);
 	TEST_ASSERT_SUCCESS(check_windows(vm, val), "few windows");
 	json_decref(root);
 	rte_vmap_destroy(vm);
@@ -486,14 +370,55 @@ test_telemetry_windows_bounded(void)
 			"alloc %u failed", i);
 	root = tel_query("/vmap/windows,tel_many", &val);
 	TEST_ASSERT(json_is_object(val), "/vmap/windows: %.300s", tel_buf);
-	TEST_ASSERT_EQUAL(num(val, "truncated"), 1, "not truncated");
-	TEST_ASSERT_EQUAL(num(val, "total"), MANY, "total");
-	TEST_ASSERT_EQUAL(num(val, "limit"), 200, "limit");
-	TEST_ASSERT_EQUAL(col_len(val, "va"), 200, "%zu windows shown", col_len(val, "va"));
+	TEST_ASSERT_EQUAL(tel_num(val, "truncated"), 1, "not truncated");
+	TEST_ASSERT_EQUAL(tel_num(val, "total"), MANY, "total");
+	TEST_ASSERT_EQUAL(tel_num(val, "limit"), 200, "limit");
+	TEST_ASSERT_EQUAL(tel_col_len(val, "va"), 200, "%zu windows shown", tel_col_len(val, "va"));
 	TEST_ASSERT(tel_len < TEL_MAX_OUTPUT, "answer of %d bytes", tel_len);
 	TEST_ASSERT_SUCCESS(check_windows(vm, val), "many windows");
 	json_decref(root);
 	/* Destroy releases the 500 live windows (and logs it). */
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
+/*
+ * One process: /vmap/processes has one entry, this process, holding every
+ * window (those of the per-lcore blocks too) and every byte in use.
+ */
+static int
+test_telemetry_processes_one(void)
+{
+	void *win[12], *blk[3];
+	struct rte_vmap_stats st;
+	struct rte_vmap *vm;
+	json_t *root, *val;
+
+	vm = space_new("tel_procs", 0);
+	TEST_ASSERT_NOT_NULL(vm, "create failed: %d", rte_errno);
+	TEST_ASSERT_SUCCESS(populate(vm, win, RTE_DIM(win), blk, RTE_DIM(blk)), "populate");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats_get failed");
+	root = tel_query("/vmap/processes,tel_procs", &val);
+	TEST_ASSERT(json_is_object(val), "/vmap/processes: %.300s", tel_buf);
+	TEST_ASSERT_EQUAL(tel_num(val, "primary_pid"), (uint64_t)getpid(), "primary_pid");
+	TEST_ASSERT_EQUAL(tel_num(val, "shared"), 0, "shared");
+	TEST_ASSERT_EQUAL(tel_num(val, "truncated"), 0, "truncated");
+	TEST_ASSERT(tel_col_len(val, "pid") == 1 && tel_col_len(val, "windows") == 1 &&
+		tel_col_len(val, "bytes") == 1, "not one process: %s", tel_buf);
+	TEST_ASSERT_EQUAL(tel_col(val, "pid", 0), (uint64_t)getpid(), "pid");
+	TEST_ASSERT_EQUAL(tel_col(val, "windows", 0), st.nr_windows, "windows: %s", tel_buf);
+	TEST_ASSERT_EQUAL(tel_col(val, "bytes", 0), st.va_used, "bytes: %s", tel_buf);
+	TEST_ASSERT(tel_num(val, "nr_windows") == st.nr_windows &&
+		tel_num(val, "va_used") == st.va_used, "totals: %s", tel_buf);
+	json_decref(root);
+	/* Nothing live: no process listed. */
+	rte_vmap_destroy(vm);
+	vm = space_new("tel_procs", 0);
+	TEST_ASSERT_NOT_NULL(vm, "create failed: %d", rte_errno);
+	root = tel_query("/vmap/processes,tel_procs", &val);
+	TEST_ASSERT(json_is_object(val) && tel_col_len(val, "pid") == 0 &&
+		tel_num(val, "nr_windows") == 0, "an empty space lists a process: %s", tel_buf);
+	json_decref(root);
 	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
 }
@@ -505,7 +430,7 @@ expect_null(const char *query, const char *cmd)
 	char want[96];
 
 	snprintf(want, sizeof(want), "{\"%s\":null}", cmd);
-	if (send(tel_fd, query, strlen(query), 0) < 0 || tel_recv() != 0)
+	if (tel_request(query) != 0)
 		return TEST_FAILED;
 	TEST_ASSERT(strcmp(tel_buf, want) == 0, "%s: got %s, want %s", query, tel_buf, want);
 	return TEST_SUCCESS;
@@ -516,6 +441,7 @@ test_telemetry_bad_names_answer_null(void)
 {
 	static const char *const cmds[] = {
 		"/vmap/stats", "/vmap/nodes", "/vmap/lcores", "/vmap/windows", "/vmap/trim",
+		"/vmap/processes",
 	};
 	char q[128];
 	struct rte_vmap *vm;
@@ -588,7 +514,7 @@ test_telemetry_readers_race_destroy(void)
 {
 	static const char *const cmds[] = {
 		"/vmap/stats,tel_churn", "/vmap/nodes,tel_churn", "/vmap/lcores,tel_churn",
-		"/vmap/windows,tel_churn", "/vmap/list",
+		"/vmap/windows,tel_churn", "/vmap/processes,tel_churn", "/vmap/list",
 	};
 	unsigned int worker = rte_get_next_lcore(-1, 1, 0), rounds = 0, live = 0, gone = 0;
 	uint64_t end = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
@@ -613,8 +539,9 @@ test_telemetry_readers_race_destroy(void)
 		else
 			break;
 		if (json_is_object(val) && json_object_get(val, "va") != NULL &&
-				(col_len(val, "va") != col_len(val, "kind") ||
-				col_len(val, "va") != num(val, "shown")))
+				(tel_col_len(val, "va") != tel_col_len(val, "kind") ||
+				tel_col_len(val, "va") != tel_col_len(val, "pid") ||
+				tel_col_len(val, "va") != tel_num(val, "shown")))
 			break;
 		json_decref(root);
 		root = NULL;
@@ -636,7 +563,7 @@ test_telemetry_help_registered(void)
 {
 	static const char *const cmds[] = {
 		"/vmap/list", "/vmap/stats", "/vmap/nodes", "/vmap/lcores", "/vmap/windows",
-		"/vmap/trim",
+		"/vmap/trim", "/vmap/processes",
 	};
 	char q[64];
 	json_t *root, *val;
@@ -686,6 +613,7 @@ static struct unit_test_suite vmap_telemetry_suite = {
 		TEST_CASE(test_telemetry_nodes_add_up),
 		TEST_CASE(test_telemetry_lcores),
 		TEST_CASE(test_telemetry_windows_bounded),
+		TEST_CASE(test_telemetry_processes_one),
 		TEST_CASE(test_telemetry_bad_names_answer_null),
 		TEST_CASE(test_telemetry_readers_race_destroy),
 		TEST_CASE(test_telemetry_help_registered),

@@ -9,10 +9,17 @@ read through its telemetry socket (the /vmap/* commands of librte_vmap).
 Per node, grouped by socket: bytes in live windows (busy), in per-lcore
 blocks, freed and awaiting a purge (lazy), and held ready for reuse
 (free: pooled ranges and zone chunks); per socket, the arena and its free
-VA; per lcore, its blocks; and the first windows along the address space.
+VA; per lcore, its blocks; per process, the windows it holds (a space
+shared with secondary processes, RTE_VMAP_F_SHARED: the primary answers
+for all of them); and the first windows along the address space, each
+with the process it was allocated for.
 
   dpdk-vmap-map.py --file-prefix vmap_demo --text
   dpdk-vmap-map.py --file-prefix vmap_demo --space vmap_demo --png map.png
+
+Point it at the primary's --file-prefix: the primary holds the metadata of
+every space, shared ones included (a 22.11 secondary opens no telemetry
+socket, and has no /vmap answers for the spaces it attached to).
 
 The socket is <runtime dir>/dpdk_telemetry.v2, as for dpdk-telemetry.py:
 /var/run/dpdk/<file-prefix>/ for root. The PNG needs matplotlib (Debian:
@@ -81,6 +88,33 @@ def human(n):
     return str(n)
 
 
+def process_state(pid, primary_pid):
+    """ 'primary', 'running' or 'gone' (its windows wait for rte_vmap_reclaim()). """
+    if pid == primary_pid:
+        return 'primary'
+    # /proc tells only if it shows the primary too: the same pid namespace.
+    if not os.path.exists('/proc/{}'.format(primary_pid)):
+        return 'running?'
+    try:
+        with open('/proc/{}/stat'.format(pid)) as f:
+            # "pid (comm) S ...": the state follows the last ')'.
+            state = f.read().rsplit(')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return 'gone'
+    return 'gone' if state in ('Z', 'X') else 'running'
+
+
+def read_processes(tel, name):
+    """ /vmap/processes as rows; [] from a library that has no such command. """
+    procs = tel.query('/vmap/processes,{}'.format(name))
+    if procs is None:
+        return []
+    primary = procs['primary_pid']
+    return [{'pid': pid, 'windows': procs['windows'][i], 'bytes': procs['bytes'][i],
+             'state': process_state(pid, primary)}
+            for i, pid in enumerate(procs['pid'])]
+
+
 def read_space(tel, name):
     """ Everything the picture needs about one space, or None if it is gone. """
     space = {'name': name}
@@ -88,6 +122,7 @@ def read_space(tel, name):
         space[what] = tel.query('/vmap/{},{}'.format(what, name))
         if space[what] is None:
             return None
+    space['processes'] = read_processes(tel, name)
     nodes = space['nodes']
     space['node_rows'] = []
     for i, node_id in enumerate(nodes['id']):
@@ -119,17 +154,42 @@ def bar(values, scale, width):
     return text + ' ' * (width - len(text))
 
 
-def render_text(spaces, width, out):
+def render_processes(space, out):
+    """ One line per process holding windows: the primary, then its secondaries. """
+    for p in space['processes']:
+        out.write(' process {:>7} {:8}: {} windows, {}\n'.format(
+            p['pid'], p['state'], p['windows'], human(p['bytes'])))
+
+
+def render_windows(space, most, out):
+    """ The first windows telemetry listed, in address order, with their process. """
+    win = space['windows']
+    shown = min(most, len(win['va']))
+    if shown == 0:
+        return
+    out.write(' windows: {} of {} live{}\n'.format(
+        shown, win['total'], ' (telemetry lists {})'.format(win['shown'])
+        if win['shown'] > shown or win['truncated'] else ''))
+    # "pid" came with multi-process (issue 16): older libraries have none.
+    pids = win.get('pid', ['-'] * len(win['va']))
+    for i in range(shown):
+        out.write('  0x{:x} {:>6} {:6} node {:3} iova 0x{:x} pid {}\n'.format(
+            win['va'][i], human(win['size'][i]), win['kind'][i], win['node'][i],
+            win['iova'][i], pids[i]))
+
+
+def render_text(spaces, width, most_windows, out):
     """ The compact terminal picture. """
     legend = '  '.join('{} {}'.format(c, l) for l, _, c, _ in SEGMENTS)
     for space in spaces:
         st = space['stats']
         out.write('vmap {}: {} VA at 0x{:x}, {} pages, IOVA {}, iommu {}: '
-                  '{} windows ({} in use), {} blocks, {} lazy, mem {}\n'.format(
+                  '{} windows ({} in use), {} blocks, {} lazy, mem {}{}\n'.format(
                       space['name'], human(st['va_size']), st['va_base'],
                       human(st['page_size']), st['iova_mode'], st['iommu'],
                       st['nr_windows'], human(st['va_used']), st['nr_blocks'],
-                      human(st['va_lazy']), human(st['mem_used'])))
+                      human(st['va_lazy']), human(st['mem_used']),
+                      ', shared' if st.get('shared') else ''))
         rows = space['node_rows']
         scale = max([sum(r[l] for l, _, _, _ in SEGMENTS) for r in rows] + [1])
         for sock in space['sockets']:
@@ -155,6 +215,8 @@ def render_text(spaces, width, out):
                               human(lc['block_unflushed'][i])))
         else:
             out.write(' no per-lcore block caches (RTE_VMAP_F_NO_LCORE_CACHE)\n')
+        render_processes(space, out)
+        render_windows(space, most_windows, out)
         out.write(' legend: {} (bars scaled to the fullest node: {})\n'.format(
             legend, human(scale)))
 
@@ -230,20 +292,28 @@ def draw_windows(ax, space):
     colours = {'window': '#d62728', 'block': '#9467bd'}
     nodes = space['stats']['nr_nodes']
     socket_of = {r['id']: r['socket'] for r in space['node_rows']}
-    for va, size, node, kind in zip(win['va'], win['size'], win['node'], win['kind']):
+    primary = [p['pid'] for p in space['processes'] if p['state'] == 'primary']
+    pids = win.get('pid', primary[:1] * len(win['va']))
+    for va, size, node, kind, pid in zip(win['va'], win['size'], win['node'], win['kind'],
+                                         pids):
         # Each socket's arena is far from the next: offsets within the arena.
         base = max((s['start'] for s in space['sockets'] if s['start'] <= va), default=0)
+        # A secondary's window: hatched.
         ax.broken_barh([((va - base) / 2.0 ** 20, max(size / 2.0 ** 20, 0.05))],
-                       (node - 0.4, 0.8), color=colours.get(kind, 'k'))
+                       (node - 0.4, 0.8), color=colours.get(kind, 'k'),
+                       hatch=None if pid in primary else '////', edgecolor='k')
     ax.set_ylim(-0.6, nodes - 0.4)
     ax.set_yticks(range(nodes))
     ax.set_yticklabels(['s{} n{}'.format(socket_of.get(n, '?'), n) for n in range(nodes)],
                        fontsize=8)
     ax.set_xlabel('MiB from the start of the socket\'s arena', fontsize=8)
     ax.tick_params(axis='x', labelsize=8)
-    ax.set_title('windows by address ({} of {}{}; red: windows, purple: block windows)'.format(
-        win['shown'], win['total'], ', truncated' if win['truncated'] else ''),
-        fontsize=8, loc='left')
+    procs = '; '.join('pid {} ({}) {} windows {}'.format(
+        p['pid'], p['state'], p['windows'], human(p['bytes'])) for p in space['processes'])
+    ax.set_title('windows by address ({} of {}{}; red: windows, purple: block windows, '
+                 'hatched: a secondary\'s)\n{}'.format(
+                     win['shown'], win['total'], ', truncated' if win['truncated'] else '',
+                     procs), fontsize=8, loc='left')
 
 
 def render_png(spaces, path):
@@ -274,6 +344,9 @@ def main():
     parser.add_argument('--text', action='store_true',
                         help='print compact bars on the terminal (the default without --png)')
     parser.add_argument('--width', default=40, type=int, help='columns of a text bar')
+    parser.add_argument('--windows', default=16, type=int, metavar='N',
+                        help='windows listed by --text, at most (default 16; telemetry '
+                        'lists 200 at most)')
     args = parser.parse_args()
     if args.png:
         import_pyplot()         # fail (or switch interpreter) before connecting
@@ -303,7 +376,7 @@ def main():
         tel.close()
 
     if args.text or not args.png:
-        render_text(spaces, args.width, sys.stdout)
+        render_text(spaces, args.width, args.windows, sys.stdout)
     if args.png:
         render_png(spaces, args.png)
         print('dpdk-vmap-map: wrote {}'.format(args.png))

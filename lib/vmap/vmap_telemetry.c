@@ -11,7 +11,10 @@
  *                           lazy, in per-lcore blocks; per arena (socket):
  *                           its size and free bytes
  *   /vmap/lcores,<name>     per enabled lcore: socket, node, its blocks
- *   /vmap/windows,<name>    the first windows (at most VMAP_TEL_MAX_WINDOWS)
+ *   /vmap/windows,<name>    the first windows (at most VMAP_TEL_MAX_WINDOWS),
+ *                           each with the process it was allocated for
+ *   /vmap/processes,<name>  per process holding live windows (this one, and
+ *                           RTE_VMAP_F_SHARED secondaries): windows, bytes
  *   /vmap/trim,<name>       rte_vmap_trim(): the bytes it gave back, and
  *                           mem_used after (the one command that changes
  *                           the space)
@@ -36,8 +39,10 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
@@ -47,6 +52,8 @@
 
 /* Windows listed by /vmap/windows at most. */
 #define VMAP_TEL_MAX_WINDOWS 200
+/* Processes told apart by /vmap/processes at most (this one and its secondaries). */
+#define VMAP_TEL_MAX_PROCS 128
 /*
  * Bytes the columns of one answer may take: the 16 KiB output buffer of
  * 22.11 less room for the keys, the scalars and the command echoed back.
@@ -116,21 +123,30 @@ columns_free(struct column *c, unsigned int n)
 	}
 }
 
-static int
-columns_alloc(struct column *c, unsigned int n)
+/*
+ * The n columns of an answer, and the scratch array it gathers its
+ * entries in first (nothing is allocated under a spinlock): nr zeroed
+ * entries of size bytes. The array, or NULL (logged) with nothing held.
+ */
+static void *
+columns_alloc(struct column *c, unsigned int n, size_t nr, size_t size)
 {
+	void *scratch = calloc(nr, size);
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; scratch != NULL && i < n; i++) {
 		c[i].data = rte_tel_data_alloc();
 		if (c[i].data == NULL) {
 			columns_free(c, i);
-			VMAP_LOG(ERR, "telemetry: out of memory for %u columns", n);
-			return -ENOMEM;
+			free(scratch);
+			scratch = NULL;
+			break;
 		}
 		rte_tel_data_start_array(c[i].data, c[i].type);
 	}
-	return 0;
+	if (scratch == NULL)
+		VMAP_LOG(ERR, "telemetry: out of memory for %u columns of %zu entries", n, nr);
+	return scratch;
 }
 
 /* Hand the columns to d, which frees them once the answer is written. */
@@ -157,6 +173,15 @@ json_len(uint64_t v)
 		v /= 10;
 	} while (v != 0);
 	return n;
+}
+
+/* qsort() order of entries whose first member is their key, a uint64_t. */
+static int
+key_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
 }
 
 /* Add one entry's numbers v[] to the first n columns (u64 columns). */
@@ -276,6 +301,8 @@ stats_answer(struct rte_vmap *vm, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "iova_mode", rte_vmap_iova_mode_name(vm->iova_mode));
 	rte_tel_data_add_dict_string(d, "iommu", vm->iommu->name);
 	rte_tel_data_add_dict_u64(d, "flags", vm->flags);
+	/* Whether secondaries can attach (RTE_VMAP_F_SHARED); an int: 22.11 has no boolean. */
+	rte_tel_data_add_dict_int(d, "shared", (vm->flags & RTE_VMAP_F_SHARED) != 0);
 	rte_tel_data_add_dict_u64(d, "nr_nodes", vm->nr_nodes);
 	rte_tel_data_add_dict_u64(d, "nr_sockets", vm->nr_arenas);
 	rte_tel_data_add_dict_u64(d, "va_base", vm->map_base);
@@ -382,18 +409,10 @@ nodes_answer(struct rte_vmap *vm, struct rte_tel_data *d)
 	uint64_t v[NODE_COLUMNS];
 	size_t bytes, len;
 	unsigned int i, k, shown = 0;
-	int ret;
 
-	blk = calloc(vm->nr_nodes, sizeof(*blk));
-	if (blk == NULL) {
-		VMAP_LOG(ERR, "telemetry: out of memory for %u nodes", vm->nr_nodes);
+	blk = columns_alloc(col, NODES_COLUMNS, vm->nr_nodes, sizeof(*blk));
+	if (blk == NULL)
 		return -ENOMEM;
-	}
-	ret = columns_alloc(col, NODES_COLUMNS);
-	if (ret != 0) {
-		free(blk);
-		return ret;
-	}
 	blocks_tally(vm, NULL, blk);
 	/* Arenas first: few, and a picture needs them whole. */
 	bytes = arenas_add(vm, col);
@@ -464,18 +483,10 @@ lcores_answer(struct rte_vmap *vm, struct rte_tel_data *d)
 	uint64_t v[LC_COLUMNS];
 	unsigned int lcore, k, enabled = 0, shown = 0;
 	size_t bytes = 0, len;
-	int ret;
 
-	blk = calloc(RTE_MAX_LCORE, sizeof(*blk));
-	if (blk == NULL) {
-		VMAP_LOG(ERR, "telemetry: out of memory for %d lcores", RTE_MAX_LCORE);
+	blk = columns_alloc(col, LC_COLUMNS, RTE_MAX_LCORE, sizeof(*blk));
+	if (blk == NULL)
 		return -ENOMEM;
-	}
-	ret = columns_alloc(col, LC_COLUMNS);
-	if (ret != 0) {
-		free(blk);
-		return ret;
-	}
 	blocks_tally(vm, blk, NULL);
 	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++) {
 		if (!rte_lcore_is_enabled(lcore))
@@ -514,9 +525,87 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 	return with_space(cmd, params, d, lcores_answer);
 }
 
+/* ---- every live window: the busy trees, then the per-lcore blocks --------- */
+
+struct window_walk {
+	int (*fn)(const struct vmap_area *win, void *arg);
+	void *arg;
+};
+
+/* vmap_busy_walk() callback: a window, unless it hosts a per-lcore block. */
+static int
+busy_window(const struct vmap_area *va, void *arg)
+{
+	const struct window_walk *w = arg;
+
+	if ((va->flags & VMAP_AREA_F_HOST) != 0)
+		return 0;
+	return w->fn(va, w->arg);
+}
+
+/* vmap_blocks_walk() callback: the live windows of one block, as descriptors. */
+static int
+block_windows(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
+{
+	const struct window_walk *w = arg;
+	struct vmap_area win;
+	unsigned int off, pages;
+	int ret;
+
+	/*
+	 * This process's own: only its lcores carve blocks. A secondary's
+	 * block window is allocated on the IPC thread, no lcore, so it comes
+	 * from the shared path and sits in a busy tree with its owner.
+	 */
+	win.owner = 0;
+	for (off = 0; off < VMAP_BLOCK_GRANULES; off++) {
+		pages = __atomic_load_n(&b->win_pages[off], __ATOMIC_RELAXED);
+		if (pages == 0)
+			continue;
+		vmap_block_window(b, off, pages, &win);
+		ret = w->fn(&win, w->arg);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * fn on every live window of vm, until it returns non-zero: first those of
+ * the busy trees (block windows of the shared path among them), one node
+ * at a time under its busy_lock; then those of the per-lcore blocks, under
+ * their table's and their block's lock. fn runs under a spinlock: it must
+ * not allocate.
+ */
+static void
+windows_walk(struct rte_vmap *vm, int (*fn)(const struct vmap_area *win, void *arg),
+		void *arg)
+{
+	struct window_walk w = { fn, arg };
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < vm->nr_nodes && ret == 0; i++) {
+		struct vmap_node *vn = &vm->nodes[i];
+
+		rte_spinlock_lock(&vn->busy_lock);
+		ret = vmap_busy_walk(vn, busy_window, &w);
+		rte_spinlock_unlock(&vn->busy_lock);
+	}
+	if (ret == 0 && vm->blocks != NULL)
+		vmap_blocks_walk(vm->blocks, false, block_windows, &w);
+}
+
+/* The process a window was allocated for: a secondary (its owner), or self. */
+static uint64_t
+window_pid(const struct vmap_area *win, pid_t self)
+{
+	return win->owner != 0 ? (uint64_t)win->owner : (uint64_t)self;
+}
+
 /* ---- /vmap/windows ---------------------------------------------------------- */
 
-enum { WIN_VA, WIN_IOVA, WIN_SIZE, WIN_NODE, WIN_NUMBERS, WIN_KIND = WIN_NUMBERS,
+enum { WIN_VA, WIN_IOVA, WIN_SIZE, WIN_NODE, WIN_PID, WIN_NUMBERS, WIN_KIND = WIN_NUMBERS,
 	WIN_COLUMNS };
 
 struct win_rec {
@@ -529,89 +618,42 @@ struct win_ctx {
 	struct win_rec *rec;
 	unsigned int n;
 	size_t bytes;
+	pid_t self;  /* getpid() once: not a system call per window under a spinlock */
 	bool truncated;
 };
 
 static const char *const win_kind[] = { "window", "block" };
 
-/* Record one window; false once the answer is full (it is then truncated). */
-static bool
-win_record(struct win_ctx *c, const struct vmap_area *va, bool block)
+/* windows_walk() callback: record one window; stop once the answer is full (truncated). */
+static int
+win_record(const struct vmap_area *va, void *arg)
 {
+	struct win_ctx *c = arg;
 	struct win_rec *r;
+	bool block = (va->flags & VMAP_AREA_F_BLOCK) != 0;
 	size_t len = strlen(win_kind[block]) + 3;
 	unsigned int k;
 
 	if (c->n == VMAP_TEL_MAX_WINDOWS) {
 		c->truncated = true;
-		return false;
+		return 1;
 	}
 	r = &c->rec[c->n];
 	r->v[WIN_VA] = va->start;
 	r->v[WIN_IOVA] = vmap_iova_of(c->vm, va, va->start);
 	r->v[WIN_SIZE] = va->size;
 	r->v[WIN_NODE] = vmap_addr_to_node(c->vm, va->start)->id;
+	r->v[WIN_PID] = window_pid(va, c->self);
 	r->block = block;
 	for (k = 0; k < WIN_NUMBERS; k++)
 		len += json_len(r->v[k]);
 	if (c->bytes + len > VMAP_TEL_BUDGET) {
 		c->truncated = true;
-		return false;
+		return 1;
 	}
 	c->bytes += len;
 	c->n++;
-	return true;
-}
-
-/*
- * vmap_busy_walk() callback: the windows in the busy trees (block windows
- * of the shared path among them); the hosts of per-lcore blocks skipped.
- */
-static int
-win_busy_one(const struct vmap_area *va, void *arg)
-{
-	if ((va->flags & VMAP_AREA_F_HOST) != 0)
-		return 0;
-	return win_record(arg, va, (va->flags & VMAP_AREA_F_BLOCK) != 0) ? 0 : 1;
-}
-
-/* The live windows of the per-lcore blocks, table by table. */
-static void
-win_blocks(struct win_ctx *c)
-{
-	struct vmap_blocks *bs = c->vm->blocks;
-	struct vmap_block_queue *t;
-	struct vmap_block *b;
-	struct vmap_area win;
-	unsigned int i, off, pages;
-	bool more = true;
-
-	for (i = 0; bs != NULL && more && i < RTE_MAX_LCORE; i++) {
-		t = &bs->q[i];
-		rte_spinlock_lock(&t->table_lock);
-		TAILQ_FOREACH(b, &t->table, table_link) {
-			rte_spinlock_lock(&b->lock);
-			for (off = 0; more && off < VMAP_BLOCK_GRANULES; off++) {
-				pages = __atomic_load_n(&b->win_pages[off], __ATOMIC_RELAXED);
-				if (pages == 0)
-					continue;
-				vmap_block_window(b, off, pages, &win);
-				more = win_record(c, &win, true);
-			}
-			rte_spinlock_unlock(&b->lock);
-			if (!more)
-				break;
-		}
-		rte_spinlock_unlock(&t->table_lock);
-	}
-}
-
-static int
-win_rec_cmp(const void *x, const void *y)
-{
-	const struct win_rec *a = x, *b = y;
-
-	return a->v[WIN_VA] < b->v[WIN_VA] ? -1 : a->v[WIN_VA] > b->v[WIN_VA];
+	return 0;
 }
 
 static int
@@ -622,9 +664,10 @@ windows_answer(struct rte_vmap *vm, struct rte_tel_data *d)
 		[WIN_IOVA] = { "iova", RTE_TEL_U64_VAL, NULL },
 		[WIN_SIZE] = { "size", RTE_TEL_U64_VAL, NULL },
 		[WIN_NODE] = { "node", RTE_TEL_U64_VAL, NULL },
+		[WIN_PID] = { "pid", RTE_TEL_U64_VAL, NULL },
 		[WIN_KIND] = { "kind", RTE_TEL_STRING_VAL, NULL },
 	};
-	struct win_ctx c = { .vm = vm };
+	struct win_ctx c = { .vm = vm, .self = getpid() };
 	struct rte_vmap_stats st;
 	unsigned int i;
 	int ret;
@@ -632,28 +675,14 @@ windows_answer(struct rte_vmap *vm, struct rte_tel_data *d)
 	ret = rte_vmap_stats_get(vm, &st);
 	if (ret != 0)
 		return ret;
-	c.rec = malloc(VMAP_TEL_MAX_WINDOWS * sizeof(*c.rec));
-	if (c.rec == NULL) {
-		VMAP_LOG(ERR, "telemetry: out of memory for %d windows", VMAP_TEL_MAX_WINDOWS);
+	c.rec = columns_alloc(col, WIN_COLUMNS, VMAP_TEL_MAX_WINDOWS, sizeof(*c.rec));
+	if (c.rec == NULL)
 		return -ENOMEM;
-	}
-	ret = columns_alloc(col, WIN_COLUMNS);
-	if (ret != 0) {
-		free(c.rec);
-		return ret;
-	}
-	/* One busy_lock at a time; a walk stops as soon as the answer is full. */
-	for (i = 0; i < vm->nr_nodes && !c.truncated; i++) {
-		struct vmap_node *vn = &vm->nodes[i];
-
-		rte_spinlock_lock(&vn->busy_lock);
-		vmap_busy_walk(vn, win_busy_one, &c);
-		rte_spinlock_unlock(&vn->busy_lock);
-	}
-	if (!c.truncated)
-		win_blocks(&c);
+	/* The walk stops as soon as the answer is full. */
+	windows_walk(vm, win_record, &c);
 	/* Nodes interleave zones: put what was found in address order. */
-	qsort(c.rec, c.n, sizeof(*c.rec), win_rec_cmp);
+	RTE_BUILD_BUG_ON(offsetof(struct win_rec, v) != 0 || WIN_VA != 0);
+	qsort(c.rec, c.n, sizeof(*c.rec), key_cmp);
 	for (i = 0; i < c.n; i++) {
 		columns_add_u64(col, c.rec[i].v, WIN_NUMBERS);
 		rte_tel_data_add_array_string(col[WIN_KIND].data, win_kind[c.rec[i].block]);
@@ -675,6 +704,99 @@ static int
 tel_windows(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	return with_space(cmd, params, d, windows_answer);
+}
+
+/* ---- /vmap/processes -------------------------------------------------------- */
+
+/*
+ * Per process, the windows allocated for it: this process's own (owner 0)
+ * and each RTE_VMAP_F_SHARED secondary's (its pid, vmap_area.owner), a
+ * dead one's too until rte_vmap_reclaim() gives them back. A window a
+ * secondary is being given shows as this process's for the moment between
+ * its allocation and vmap_busy_set_owner().
+ */
+
+enum { PROC_PID, PROC_WINDOWS, PROC_BYTES, PROC_COLUMNS };
+
+struct proc_tally {
+	uint64_t v[PROC_COLUMNS];
+};
+
+struct proc_ctx {
+	struct proc_tally *procs; /* [0]: this process; the others in the order met */
+	unsigned int n;
+	pid_t self;
+	uint64_t nr_windows;      /* every window walked, told apart or not */
+	uint64_t va_used;
+	bool truncated;           /* more processes than VMAP_TEL_MAX_PROCS */
+};
+
+/* windows_walk() callback: count one window to its process. */
+static int
+proc_count(const struct vmap_area *win, void *arg)
+{
+	struct proc_ctx *c = arg;
+	uint64_t pid = window_pid(win, c->self);
+	unsigned int i;
+
+	c->nr_windows++;
+	c->va_used += win->size;
+	/* A linear search: a handful of processes, and no allocation under the lock. */
+	for (i = 0; i < c->n && c->procs[i].v[PROC_PID] != pid; i++)
+		;
+	if (i == c->n) {
+		if (c->n == VMAP_TEL_MAX_PROCS) {
+			c->truncated = true;
+			return 0;
+		}
+		c->procs[c->n++].v[PROC_PID] = pid;
+	}
+	c->procs[i].v[PROC_WINDOWS]++;
+	c->procs[i].v[PROC_BYTES] += win->size;
+	return 0;
+}
+
+static int
+processes_answer(struct rte_vmap *vm, struct rte_tel_data *d)
+{
+	struct column col[PROC_COLUMNS] = {
+		[PROC_PID] = { "pid", RTE_TEL_U64_VAL, NULL },
+		[PROC_WINDOWS] = { "windows", RTE_TEL_U64_VAL, NULL },
+		[PROC_BYTES] = { "bytes", RTE_TEL_U64_VAL, NULL },
+	};
+	struct proc_ctx c = { .self = getpid() };
+	unsigned int i;
+
+	c.procs = columns_alloc(col, PROC_COLUMNS, VMAP_TEL_MAX_PROCS, sizeof(*c.procs));
+	if (c.procs == NULL)
+		return -ENOMEM;
+	/* This process first, listed only if it holds windows; the others by pid. */
+	c.procs[0].v[PROC_PID] = c.self;
+	c.n = 1;
+	windows_walk(vm, proc_count, &c);
+	RTE_BUILD_BUG_ON(offsetof(struct proc_tally, v) != 0 || PROC_PID != 0);
+	qsort(&c.procs[1], c.n - 1, sizeof(*c.procs), key_cmp);
+	/* At most 128 entries of three numbers: well inside the budget. */
+	for (i = c.procs[0].v[PROC_WINDOWS] != 0 ? 0 : 1; i < c.n; i++)
+		columns_add_u64(col, c.procs[i].v, PROC_COLUMNS);
+	free(c.procs);
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "name", vm->name);
+	rte_tel_data_add_dict_u64(d, "primary_pid", (uint64_t)c.self);
+	rte_tel_data_add_dict_int(d, "shared", (vm->flags & RTE_VMAP_F_SHARED) != 0);
+	/* The walk's own totals: the columns add up to them unless truncated. */
+	rte_tel_data_add_dict_u64(d, "nr_windows", c.nr_windows);
+	rte_tel_data_add_dict_u64(d, "va_used", c.va_used);
+	rte_tel_data_add_dict_int(d, "truncated", c.truncated);
+	columns_attach(d, col, PROC_COLUMNS);
+	return 0;
+}
+
+static int
+tel_processes(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return with_space(cmd, params, d, processes_answer);
 }
 
 /* ---- /vmap/trim --------------------------------------------------------------- */
@@ -725,8 +847,11 @@ RTE_INIT(vmap_telemetry_init)
 			"Returns per lcore socket, node and blocks of a vmap space. "
 			"Parameters: space name" },
 		{ "/vmap/windows", tel_windows,
-			"Returns the first windows of a vmap space (bounded). "
-			"Parameters: space name" },
+			"Returns the first windows of a vmap space (bounded), each with the "
+			"pid it was allocated for. Parameters: space name" },
+		{ "/vmap/processes", tel_processes,
+			"Returns per process (pid) the windows and bytes it holds in a vmap "
+			"space. Parameters: space name" },
 		{ "/vmap/trim", tel_trim,
 			"Gives back the idle memory of a vmap space (rte_vmap_trim()); returns "
 			"the bytes released. Parameters: space name" },
