@@ -370,6 +370,44 @@ vmap_grant_find(const struct rte_vmap *vm, const struct vmap_area *host, uintptr
 	return 0;
 }
 
+int
+vmap_grants_walk(const struct rte_vmap *vm,
+		int (*fn)(const struct vmap_area *win, void *arg), void *arg)
+{
+	const struct vmap_grants *gs = vm->grants;
+	const struct vmap_grant *g;
+	struct vmap_area win;
+	uint32_t slot, off, p;
+	int ret;
+
+	if (gs == NULL || gs->fd < 0)
+		return 0;
+	memset(&win, 0, sizeof(win));
+	win.flags = VMAP_AREA_F_BLOCK | VMAP_AREA_F_BACKED;
+	win.state = VMAP_AREA_BUSY;
+	for (slot = 0; slot < VMAP_GRANT_SLOTS; slot++) {
+		const struct vmap_area *host = __atomic_load_n(&hosts(gs)[slot], __ATOMIC_ACQUIRE);
+
+		if (host == NULL)
+			continue;
+		g = vmap_grant_slot(gs, slot);
+		win.owner = g->pid;
+		win.alloc_node = host->alloc_node;
+		for (off = 0; off < VMAP_BLOCK_GRANULES; off++) {
+			p = __atomic_load_n(&g->win_pages[off], __ATOMIC_RELAXED);
+			if (p == 0)
+				continue;
+			win.start = g->start + ((uintptr_t)off << VMAP_GRANULE_SHIFT);
+			win.size = (size_t)p << VMAP_GRANULE_SHIFT;
+			win.iova = g->iova + ((rte_iova_t)off << VMAP_GRANULE_SHIFT);
+			ret = fn(&win, arg);
+			if (ret != 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 bool
 vmap_grant_is_window(const struct rte_vmap *vm, uintptr_t addr)
 {

@@ -60,6 +60,13 @@ int vmap_grant_find(const struct rte_vmap *vm, const struct vmap_area *host, uin
 		struct vmap_area *out);
 /* Verify, all locks held: host is a live grant's, its IOVA entries right. 0/-EFAULT. */
 int vmap_grant_host_check(const struct rte_vmap *vm, const struct vmap_area *host);
+/*
+ * fn on every live window of every grant (owner = the secondary), until it
+ * returns non-zero, which is returned. Lock-free reads: a window carved or
+ * freed meanwhile may be seen or not.
+ */
+int vmap_grants_walk(const struct rte_vmap *vm,
+		int (*fn)(const struct vmap_area *win, void *arg), void *arg);
 /* Stats: add the live windows of every grant and their bytes; count the grants. */
 void vmap_grants_stats(const struct rte_vmap *vm, struct rte_vmap_stats *st);
 

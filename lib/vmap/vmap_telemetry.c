@@ -553,9 +553,11 @@ block_windows(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
 	int ret;
 
 	/*
-	 * This process's own: only its lcores carve blocks. A secondary's
-	 * block window is allocated on the IPC thread, no lcore, so it comes
-	 * from the shared path and sits in a busy tree with its owner.
+	 * This process's own: only its lcores carve these blocks. A
+	 * secondary's lcore carves a block granted to it (vmap_grants_walk()),
+	 * and a secondary's other block windows, allocated on the IPC thread
+	 * with no lcore, come from the shared path: in a busy tree, with
+	 * their owner.
 	 */
 	win.owner = 0;
 	for (off = 0; off < VMAP_BLOCK_GRANULES; off++) {
@@ -574,8 +576,9 @@ block_windows(struct vmap_block *b, unsigned int table __rte_unused, void *arg)
  * fn on every live window of vm, until it returns non-zero: first those of
  * the busy trees (block windows of the shared path among them), one node
  * at a time under its busy_lock; then those of the per-lcore blocks, under
- * their table's and their block's lock. fn runs under a spinlock: it must
- * not allocate.
+ * their table's and their block's lock; then those of the blocks granted
+ * to secondaries, read without a lock. fn runs under a spinlock (but for
+ * the grants): it must not allocate.
  */
 static void
 windows_walk(struct rte_vmap *vm, int (*fn)(const struct vmap_area *win, void *arg),
@@ -593,7 +596,10 @@ windows_walk(struct rte_vmap *vm, int (*fn)(const struct vmap_area *win, void *a
 		rte_spinlock_unlock(&vn->busy_lock);
 	}
 	if (ret == 0 && vm->blocks != NULL)
-		vmap_blocks_walk(vm->blocks, false, block_windows, &w);
+		ret = vmap_blocks_walk(vm->blocks, false, block_windows, &w);
+	/* The blocks granted to secondaries' lcores, each window with its owner. */
+	if (ret == 0)
+		vmap_grants_walk(vm, fn, arg);
 }
 
 /* The process a window was allocated for: a secondary (its owner), or self. */
