@@ -152,6 +152,44 @@ role_free(void)
 	return TEST_SUCCESS;
 }
 
+#define CHURN_BATCH 32
+
+/*
+ * board->arg[1] set: CHURN_BATCH block windows allocated, touched at their
+ * ends and freed, each run of calls one "call" on the board, so that the
+ * lcore spends most of its time inside the lock-free carving and freeing
+ * of its granted block, where the kill cases want it.
+ */
+static int
+churn_blocks(uint64_t *seed, uint32_t tag, uint64_t *in_call)
+{
+	size_t size[CHURN_BATCH];
+	uint32_t *va[CHURN_BATCH];
+	unsigned int i;
+
+	for (i = 0; i < CHURN_BATCH; i++)
+		size[i] = (vmap_test_rand(seed) % 16 + 1) * PAGE_4K;
+	__atomic_fetch_add(in_call, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < CHURN_BATCH; i++)
+		va[i] = rte_vmap_block_alloc(space, size[i]);
+	__atomic_fetch_add(in_call, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < CHURN_BATCH; i++) {
+		if (va[i] == NULL)
+			FAILS("block allocation of %zu bytes: %s", size[i], rte_strerror(rte_errno));
+		va[i][0] = tag;
+		va[i][size[i] / sizeof(*va[i]) - 1] = tag;
+	}
+	__atomic_fetch_add(in_call, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < CHURN_BATCH; i++)
+		if (rte_vmap_block_free(space, va[i], size[i]) != 0)
+			break;
+	__atomic_fetch_add(in_call, 1, __ATOMIC_SEQ_CST);
+	if (i != CHURN_BATCH)
+		FAILS("free of block window %p", (void *)va[i]);
+	__atomic_fetch_add(&board->ops, 1, __ATOMIC_RELAXED);
+	return TEST_SUCCESS;
+}
+
 /* One allocation, check, free of a random kind; counted on the board. */
 static int
 churn_one(uint64_t *seed, uint32_t tag, uint64_t *in_call)
@@ -161,6 +199,9 @@ churn_one(uint64_t *seed, uint32_t tag, uint64_t *in_call)
 	size_t size = block ? ((r >> 1) % 16 + 1) * PAGE_4K : ((r >> 1) % 16 + 1) * 16 * KIB;
 	void *va;
 	int ret;
+
+	if (board->arg[1] != 0)
+		return churn_blocks(seed, tag, in_call);
 
 	__atomic_fetch_add(in_call, 1, __ATOMIC_SEQ_CST);
 	va = block ? rte_vmap_block_alloc(space, size) :
