@@ -175,7 +175,8 @@ churn_blocks(uint64_t *seed, uint32_t tag, uint64_t *in_call)
 	__atomic_fetch_add(in_call, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < CHURN_BATCH; i++) {
 		if (va[i] == NULL)
-			FAILS("block allocation of %zu bytes: %s", size[i], rte_strerror(rte_errno));
+			FAILS("block allocation of %zu bytes: %s", size[i],
+				rte_strerror(rte_errno));
 		va[i][0] = tag;
 		va[i][size[i] / sizeof(*va[i]) - 1] = tag;
 	}
