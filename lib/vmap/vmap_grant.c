@@ -66,6 +66,11 @@ struct vmap_grants {
 	rte_spinlock_t slot_lock;
 	uint32_t nr_free;
 	uint32_t *free_slots;
+	/*
+	 * 1 + the highest slot ever used (atomic; the stack hands out low
+	 * slots first): how far the owner's walks of the slots go.
+	 */
+	uint32_t hi;
 	/* A secondary's: per lcore, the grant it carves. */
 	struct vmap_grant_lcore lc[RTE_MAX_LCORE];
 };
@@ -222,6 +227,8 @@ vmap_grant_new(struct rte_vmap *vm, int32_t pid, uint32_t lcore, int socket_id)
 		rte_spinlock_unlock(&gs->slot_lock);
 		return -err;
 	}
+	if (slot >= gs->hi)
+		__atomic_store_n(&gs->hi, slot + 1, __ATOMIC_RELEASE);
 	g = vmap_grant_slot(gs, slot);
 	g->iova = vm->iova_mode == RTE_VMAP_IOVA_PA ? vmap_backing_phys(vm, host->start) :
 		host->start;
@@ -307,7 +314,7 @@ vmap_grants_reclaim(struct rte_vmap *vm, int32_t pid)
 
 	if (gs == NULL)
 		return 0;
-	for (slot = 0; slot < VMAP_GRANT_SLOTS; slot++) {
+	for (slot = 0; slot < __atomic_load_n(&gs->hi, __ATOMIC_ACQUIRE); slot++) {
 		g = vmap_grant_slot(gs, slot);
 		if (hosts(gs)[slot] == NULL || (pid != 0 && g->pid != pid))
 			continue;
@@ -385,7 +392,7 @@ vmap_grants_walk(const struct rte_vmap *vm,
 	memset(&win, 0, sizeof(win));
 	win.flags = VMAP_AREA_F_BLOCK | VMAP_AREA_F_BACKED;
 	win.state = VMAP_AREA_BUSY;
-	for (slot = 0; slot < VMAP_GRANT_SLOTS; slot++) {
+	for (slot = 0; slot < __atomic_load_n(&gs->hi, __ATOMIC_ACQUIRE); slot++) {
 		const struct vmap_area *host = __atomic_load_n(&hosts(gs)[slot], __ATOMIC_ACQUIRE);
 
 		if (host == NULL)
@@ -463,7 +470,7 @@ vmap_grants_stats(const struct rte_vmap *vm, struct rte_vmap_stats *st)
 
 	if (gs == NULL || gs->fd < 0)
 		return;
-	for (slot = 0; slot < VMAP_GRANT_SLOTS; slot++) {
+	for (slot = 0; slot < __atomic_load_n(&gs->hi, __ATOMIC_ACQUIRE); slot++) {
 		if (__atomic_load_n(&hosts(gs)[slot], __ATOMIC_RELAXED) == NULL)
 			continue;
 		g = vmap_grant_slot(gs, slot);
