@@ -44,11 +44,12 @@ memseg_iova(const void *va)
 }
 
 /*
- * --check-iova: a device given buf_iova must reach buf_addr. Through the
- * sim IOMMU's page table when the space uses it, otherwise through the
- * space's own IOVA table; and, when the windows are DPDK memsegs
- * (RTE_VMAP_F_EXTMEM), through DPDK's memsegs too. Returns the faults
- * found in m's segments.
+ * --check-iova: a device given a segment's data IOVA (rte_mbuf_data_iova(),
+ * what a PMD puts in its descriptors) must reach the segment's data
+ * (rte_pktmbuf_mtod()). Through the sim IOMMU's page table when the space
+ * uses it, otherwise through the space's own IOVA table; and, when the
+ * windows are DPDK memsegs (RTE_VMAP_F_EXTMEM), through DPDK's memsegs
+ * too. Returns the faults found in m's segments.
  */
 static uint32_t
 check_iova(struct rte_mbuf *m, uint32_t *segs)
@@ -56,17 +57,18 @@ check_iova(struct rte_mbuf *m, uint32_t *segs)
 	uint32_t faults = 0;
 
 	for (; m != NULL; m = m->next) {
+		rte_iova_t iova = rte_mbuf_data_iova(m);
+		void *data = rte_pktmbuf_mtod(m, void *);
 		void *va = NULL;
 		bool ok;
 
 		(*segs)++;
 		if (fwd_iommu_sim)
-			ok = rte_vmap_iommu_sim_translate(fwd_vm, m->buf_iova, &va) == 0 &&
-				va == m->buf_addr;
+			ok = rte_vmap_iommu_sim_translate(fwd_vm, iova, &va) == 0 && va == data;
 		else
-			ok = rte_vmap_virt2iova(fwd_vm, m->buf_addr) == m->buf_iova;
+			ok = rte_vmap_virt2iova(fwd_vm, data) == iova;
 		if (ok && fwd_extmem)
-			ok = memseg_iova(m->buf_addr) == m->buf_iova;
+			ok = memseg_iova(data) == iova;
 		faults += !ok;
 	}
 	return faults;
@@ -100,6 +102,20 @@ fwd_process(struct rte_mbuf **pkts, uint16_t nb, const struct fwd_port *tx,
 
 /* Forwarding of a burst. 8< */
 
+/* Send n packets on (port, queue); free and count as dropped what it does not take. */
+static __rte_always_inline void
+send_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
+		struct fwd_counters *c)
+{
+	uint16_t nb_tx = rte_eth_tx_burst(port, queue, pkts, n);
+
+	if (unlikely(nb_tx < n)) {
+		rte_pktmbuf_free_bulk(&pkts[nb_tx], n - nb_tx);
+		count(&c->drops[port], n - nb_tx);
+	}
+	count(&c->tx_pkts[port], nb_tx);
+}
+
 /*
  * One burst from one RX queue. Without MAC updating or --check-iova the
  * packets are not touched at all, as in testpmd's io mode: packet counts
@@ -109,20 +125,15 @@ static __rte_always_inline void
 fwd_burst(const struct fwd_rx_queue *q, bool touch, struct fwd_counters *c)
 {
 	struct rte_mbuf *pkts[FWD_MAX_BURST];
-	uint16_t nb_rx, nb_tx;
+	uint16_t nb_rx;
 
 	nb_rx = rte_eth_rx_burst(q->rx_port, q->rx_queue, pkts, fwd_opt.burst);
 	if (nb_rx == 0)
 		return;
 	if (touch)
 		fwd_process(pkts, nb_rx, &fwd_ports[q->tx_port], c);
-	nb_tx = rte_eth_tx_burst(q->tx_port, q->tx_queue, pkts, nb_rx);
-	if (unlikely(nb_tx < nb_rx)) {
-		rte_pktmbuf_free_bulk(&pkts[nb_tx], nb_rx - nb_tx);
-		count(&c->drops[q->tx_port], nb_rx - nb_tx);
-	}
 	count(&c->rx_pkts[q->rx_port], nb_rx);
-	count(&c->tx_pkts[q->tx_port], nb_tx);
+	send_burst(q->tx_port, q->tx_queue, pkts, nb_rx, c);
 }
 
 /* >8 End of forwarding of a burst. */
