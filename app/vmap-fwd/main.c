@@ -15,6 +15,10 @@
  * the IOVA of every received buffer. The exit status is non-zero if a
  * packet went missing in the accounting, an IOVA was wrong, or the space
  * fails rte_vmap_verify() at the end. Options: see args.c or --help.
+ *
+ * With --shared the forwarding work moves to worker processes, DPDK
+ * secondaries of the same binary started with --mp-worker (mp.c); the
+ * primary keeps the ports, the space and the pools, and ends the run.
  */
 
 #include <signal.h>
@@ -51,6 +55,7 @@ fwd_control_tick(void)
 {
 	uint64_t now = rte_get_timer_cycles(), hz = rte_get_timer_hz();
 
+	fwd_mp_tick();
 	if (fwd_opt.duration != 0 && now - start_tsc >= fwd_opt.duration * hz) {
 		__atomic_store_n(&fwd_quit, true, __ATOMIC_RELAXED);
 		return;
@@ -61,6 +66,13 @@ fwd_control_tick(void)
 	}
 }
 
+/* The end of the run: a signal, --duration or (a worker) the primary's stop. */
+static bool
+run_over(void)
+{
+	return fwd_quitting() || (fwd_opt.role == FWD_ROLE_WORKER && fwd_mp_stopping());
+}
+
 /* The main lcore's part: forward if it has queues, else only keep time. */
 static void
 run_main_lcore(void)
@@ -69,7 +81,7 @@ run_main_lcore(void)
 		fwd_lcore_loop(NULL);
 		return;
 	}
-	while (!fwd_quitting()) {
+	while (!run_over()) {
 		fwd_control_tick();
 		rte_delay_us_sleep(1000000 / FWD_CONTROL_HZ);
 	}
@@ -100,6 +112,55 @@ verify_space(void)
 	return ret;
 }
 
+/* Ports, space and pools: this process's own or, in a worker, the primary's. */
+static void
+set_up(void)
+{
+	if (fwd_opt.role == FWD_ROLE_WORKER) {
+		fwd_mp_attach();
+		fwd_ports_assign_worker();
+		return;
+	}
+	fwd_ports_assign();
+	fwd_space_create();
+	fwd_pools_create();
+	fwd_ports_start();
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		fwd_mp_setup();
+	fwd_ports_tx_first();
+}
+
+/*
+ * Everything in reverse; a worker only detaches from the space (the
+ * ports, pools and rings are the primary's).
+ */
+static void
+tear_down(void)
+{
+	if (fwd_opt.role == FWD_ROLE_WORKER) {
+		fwd_space_destroy();
+		return;
+	}
+	fwd_ports_close();
+	fwd_mp_free();
+	fwd_pools_free();
+	fwd_space_destroy();
+}
+
+/*
+ * After the lcores stopped: a primary stops its workers and sends what
+ * they gave back; a worker publishes its final counts. The problems seen.
+ */
+static int
+finish_mp(void)
+{
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		return fwd_mp_finish();
+	if (fwd_opt.role == FWD_ROLE_WORKER)
+		fwd_mp_worker_done();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -116,11 +177,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, signal_handler);
 	fwd_options_parse(argc, argv);
 
-	fwd_ports_assign();
-	fwd_space_create();
-	fwd_pools_create();
-	fwd_ports_start();
-	fwd_ports_tx_first();
+	set_up();
 
 	printf("vmap-fwd: forwarding%s%s%s; %s\n",
 		fwd_opt.mac_updating ? " with MAC updating" : " as a plain bridge",
@@ -134,20 +191,20 @@ main(int argc, char **argv)
 	fwd_churn_start();
 	launch_workers();
 	run_main_lcore();
-	__atomic_store_n(&fwd_quit, true, __ATOMIC_RELAXED);
 	if (quit_signal != 0)
 		printf("\nvmap-fwd: signal %d received, stopping\n", (int)quit_signal);
 	fwd_churn_stop();
+	/* A worker's lcores stop by themselves once the rings to them are empty. */
 	rte_eal_mp_wait_lcore();
+	problems = finish_mp();
 
-	problems = fwd_stats_summary();
-	if (verify_space() != 0)
+	problems += fwd_stats_summary();
+	/* The space is the primary's: it verifies it, once its workers stopped. */
+	if (fwd_opt.role != FWD_ROLE_WORKER && verify_space() != 0)
 		problems++;
 	printf("summary result=%s\n", problems == 0 ? "OK" : "FAILED");
 	fflush(stdout);
-	fwd_ports_close();
-	fwd_pools_free();
-	fwd_space_destroy();
+	tear_down();
 	rte_eal_cleanup();
 	return problems == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

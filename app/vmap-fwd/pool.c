@@ -4,7 +4,9 @@
 
 /*
  * Packet memory: one vmap space per run, and one mbuf pool per NUMA socket
- * that has forwarding lcores, its objects in windows of that space.
+ * that has forwarding lcores, its objects in windows of that space. With
+ * --shared the space is created RTE_VMAP_F_SHARED; a worker process
+ * (--mp-worker) attaches to it instead, and uses the primary's pools.
  */
 
 #include <errno.h>
@@ -84,13 +86,32 @@ extmem_wanted(void)
 {
 	bool eal_va = rte_eal_iova_mode() == RTE_IOVA_VA;
 
+	/* The library keeps RTE_VMAP_F_EXTMEM to spaces of one process. */
+	if (fwd_opt.role == FWD_ROLE_PRIMARY && fwd_opt.extmem == FWD_EXTMEM_ON)
+		rte_exit(EXIT_FAILURE, "--extmem on and --shared exclude each other: a space"
+			" shared with other processes cannot be DPDK memsegs\n");
 	if (fwd_opt.extmem != FWD_EXTMEM_AUTO)
 		return fwd_opt.extmem == FWD_EXTMEM_ON;
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		return false;
 	if (strcmp(fwd_opt.iommu, "vfio") == 0)
 		return false;
 	return fwd_opt.iova_mode == RTE_VMAP_IOVA_AUTO ||
 		(fwd_opt.iova_mode == RTE_VMAP_IOVA_VA && eal_va) ||
 		(fwd_opt.iova_mode == RTE_VMAP_IOVA_PA && !eal_va);
+}
+
+/* ", shared, <VA> MiB of VA" for a shared space's start-up line, else "". */
+static const char *
+shared_text(struct rte_vmap *vm)
+{
+	static char text[64];
+	struct rte_vmap_stats st;
+
+	if (fwd_opt.role != FWD_ROLE_PRIMARY || rte_vmap_stats_get(vm, &st) != 0)
+		return "";
+	snprintf(text, sizeof(text), ", shared, %" PRIu64 " MiB of VA", st.va_size >> 20);
+	return text;
 }
 
 void
@@ -114,6 +135,8 @@ fwd_space_create(void)
 		p.va_size = FWD_VA_SIZE_4K;
 	if (extmem)
 		p.flags |= RTE_VMAP_F_EXTMEM;
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		p.flags |= RTE_VMAP_F_SHARED;
 	fwd_vm = rte_vmap_create(&p);
 	if (fwd_vm == NULL && extmem && fwd_opt.extmem == FWD_EXTMEM_AUTO) {
 		/* Perhaps only RTE_VMAP_F_EXTMEM is refused: say so if that was it. */
@@ -129,12 +152,32 @@ fwd_space_create(void)
 	if (fwd_vm == NULL)
 		rte_exit(EXIT_FAILURE, "rte_vmap_create(%s, page %s, iommu %s): %s\n", p.name,
 			page_size_name(p.page_size), p.iommu, rte_strerror(rte_errno));
-	printf("vmap-fwd: space %s: pages %s, IOVA %s (EAL %s), IOMMU %s, extmem %s\n",
+	printf("vmap-fwd: space %s: pages %s, IOVA %s (EAL %s), IOMMU %s, extmem %s%s\n",
 		FWD_SPACE_NAME, page_size_name(rte_vmap_page_size(fwd_vm)),
 		iova_mode_name(rte_vmap_iova_mode_get(fwd_vm)),
 		rte_eal_iova_mode() == RTE_IOVA_VA ? "va" : "pa", fwd_opt.iommu,
-		extmem ? "on" : "off");
+		extmem ? "on" : "off", shared_text(fwd_vm));
 	fwd_extmem = extmem;
+}
+
+/*
+ * --mp-worker: the primary's space, mapped here at its address. Its IOVAs
+ * are checked through the IOVA table this process maps: the sim IOMMU's
+ * page table and DPDK's memsegs (extmem) are the primary's alone.
+ */
+void
+fwd_space_attach(void)
+{
+	fwd_vm = rte_vmap_lookup(FWD_SPACE_NAME);
+	if (fwd_vm == NULL)
+		rte_exit(EXIT_FAILURE, "--mp-worker: rte_vmap_lookup(%s): %s%s\n", FWD_SPACE_NAME,
+			rte_strerror(rte_errno), rte_errno == EPERM ?
+			" (the primary's space is not shared: start it with --shared)" : "");
+	fwd_iommu_sim = false;
+	fwd_extmem = false;
+	printf("vmap-fwd: space %s of the primary: pages %s, IOVA %s, mapped at the same"
+		" address\n", FWD_SPACE_NAME, page_size_name(rte_vmap_page_size(fwd_vm)),
+		iova_mode_name(rte_vmap_iova_mode_get(fwd_vm)));
 }
 
 void
@@ -210,6 +253,18 @@ fwd_pools_create(void)
 		if (fwd_lcore_has_work(lcore) && pools[socket] == NULL)
 			pool_create(socket);
 	}
+}
+
+/* Mbufs of every pool: what rings between processes must hold. */
+unsigned int
+fwd_pools_mbufs(void)
+{
+	unsigned int s, n = 0;
+
+	for (s = 0; s < RTE_DIM(pools); s++)
+		if (pools[s] != NULL)
+			n += pools[s]->size;
+	return n;
 }
 
 void
