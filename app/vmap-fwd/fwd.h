@@ -187,6 +187,7 @@ fwd_read(const uint64_t *counter)
 
 /* main.c: statistics period and --duration; the main lcore calls it. */
 void fwd_control_tick(void);
+void fwd_restart(const char *why);
 
 /* args.c */
 void fwd_options_parse(int argc, char **argv);

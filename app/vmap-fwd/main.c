@@ -21,6 +21,7 @@
  * primary keeps the ports, the space and the pools, and ends the run.
  */
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,12 @@
 
 #include "fwd.h"
 
+#define FWD_RESTART_ENV "VMAP_FWD_RESTARTS"
+#define FWD_RESTARTS    3
+
 volatile bool fwd_quit;
+
+static char **start_argv;   /* the command line as given, for fwd_restart() */
 
 static uint64_t start_tsc;
 static uint64_t next_stats_tsc;
@@ -113,6 +119,40 @@ verify_space(void)
 	if (fwd_opt.verbose)
 		rte_vmap_dump(stdout, fwd_vm);
 	return ret;
+}
+
+/*
+ * Run this program again from the start, same arguments, same pid, so
+ * with a new address-space layout (ASLR): what a worker does when its own
+ * libraries or threads happen to lie where the primary's space must be
+ * mapped. Returns (for the caller to fail) after FWD_RESTARTS restarts.
+ */
+void
+fwd_restart(const char *why)
+{
+	const char *env = getenv(FWD_RESTART_ENV);
+	int done = env != NULL ? atoi(env) : 0;
+	char count[16];
+
+	if (done >= FWD_RESTARTS || start_argv == NULL)
+		return;
+	printf("vmap-fwd: %s: starting again (%d of %d)\n", why, done + 1, FWD_RESTARTS);
+	fflush(stdout);
+	snprintf(count, sizeof(count), "%d", done + 1);
+	setenv(FWD_RESTART_ENV, count, 1);
+	rte_eal_cleanup();
+	execv("/proc/self/exe", start_argv);
+	printf("vmap-fwd: cannot start again: %s\n", strerror(errno));
+	exit(EXIT_FAILURE);
+}
+
+/* The command line before EAL reorders it (getopt permutes argv). */
+static void
+save_argv(int argc, char **argv)
+{
+	start_argv = calloc(argc + 1, sizeof(*start_argv));
+	if (start_argv != NULL)
+		memcpy(start_argv, argv, argc * sizeof(*start_argv));
 }
 
 /* Ports, space and pools: this process's own or, in a worker, the primary's. */
@@ -211,6 +251,7 @@ main(int argc, char **argv)
 {
 	int problems, ret;
 
+	save_argv(argc, argv);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "invalid EAL arguments\n");

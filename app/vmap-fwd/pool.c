@@ -27,6 +27,8 @@
 #define FWD_SPACE_NAME "vmap_fwd"
 #define FWD_MIN_MBUFS  8192
 #define FWD_VA_SIZE_4K (UINT64_C(2) << 30) /* 4 KiB pages: 2 GiB of VA is plenty */
+#define FWD_VA_SLACK   (UINT64_C(2) << 30) /* shared: VA beyond the pools (churn, lazy) */
+#define FWD_VA_ROUND   (UINT64_C(1) << 30)
 
 struct rte_vmap *fwd_vm;
 bool fwd_iommu_sim;
@@ -101,6 +103,8 @@ extmem_wanted(void)
 		(fwd_opt.iova_mode == RTE_VMAP_IOVA_PA && !eal_va);
 }
 
+static unsigned int pool_mbufs(void);
+
 /* ", shared, <VA> MiB of VA" for a shared space's start-up line, else "". */
 static const char *
 shared_text(struct rte_vmap *vm)
@@ -114,6 +118,29 @@ shared_text(struct rte_vmap *vm)
 	return text;
 }
 
+/*
+ * VA to reserve; 0 is the library's default (64 GiB). 4 KiB pages: a
+ * smaller reservation (one memseg per backing page with extmem). Shared
+ * (2 MiB pages): a worker must map the reservation at the primary's
+ * address, where its own libraries and threads, placed at random (ASLR,
+ * 28 bits of 4 KiB pages: 1 TiB), are in the way with a chance that grows
+ * with the reservation (measured: 5 worker starts in 40 for 64 GiB, 0 in
+ * 40 for 3 GiB). So no more than the pools twice over and FWD_VA_SLACK;
+ * fwd_space_attach() restarts a worker that is unlucky all the same.
+ */
+static size_t
+space_va_size(void)
+{
+	uint64_t mbuf = sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE + RTE_CACHE_LINE_SIZE;
+	uint64_t pools = (uint64_t)pool_mbufs() * rte_socket_count() * mbuf;
+
+	if (fwd_opt.page_size == RTE_VMAP_PAGE_4K)
+		return FWD_VA_SIZE_4K;
+	if (fwd_opt.role != FWD_ROLE_PRIMARY || fwd_opt.page_size != RTE_VMAP_PAGE_2M)
+		return 0;
+	return RTE_ALIGN_CEIL(2 * pools + FWD_VA_SLACK, FWD_VA_ROUND);
+}
+
 void
 fwd_space_create(void)
 {
@@ -123,6 +150,7 @@ fwd_space_create(void)
 		.iova_mode = fwd_opt.iova_mode,
 		.iommu = fwd_opt.iommu,
 		.iommu_args = fwd_opt.iommu_args,
+		.va_size = space_va_size(),
 	};
 	bool extmem;
 	int first_error;
@@ -130,9 +158,6 @@ fwd_space_create(void)
 	fwd_iommu_sim = strcmp(fwd_opt.iommu, "sim") == 0;
 	check_iova_mode();
 	extmem = extmem_wanted();
-	/* One memseg per backing page with extmem: a smaller reservation for 4 KiB. */
-	if (fwd_opt.page_size == RTE_VMAP_PAGE_4K)
-		p.va_size = FWD_VA_SIZE_4K;
 	if (extmem)
 		p.flags |= RTE_VMAP_F_EXTMEM;
 	if (fwd_opt.role == FWD_ROLE_PRIMARY)
@@ -169,6 +194,8 @@ void
 fwd_space_attach(void)
 {
 	fwd_vm = rte_vmap_lookup(FWD_SPACE_NAME);
+	if (fwd_vm == NULL && rte_errno == EADDRINUSE)
+		fwd_restart("the primary's space lies where this process has mappings");
 	if (fwd_vm == NULL)
 		rte_exit(EXIT_FAILURE, "--mp-worker: rte_vmap_lookup(%s): %s%s\n", FWD_SPACE_NAME,
 			rte_strerror(rte_errno), rte_errno == EPERM ?
