@@ -21,13 +21,22 @@ TEST is one of:
   check_iova  --iommu sim --check-iova under --churn: every buffer's IOVA
               leads back to it through the sim IOMMU's page table, and
               every unmap and flush the library counts reached the IOMMU
+  mp_ring     multi-process: a primary (--shared) with two net_ring ports
+              and a worker process (DPDK secondary, --mp-worker, --churn)
+              that forwards every packet: it counts as many as the primary
+              handed over, every IOVA it checks is right, both exit 0
+  mp_linux    the same with the 'linux' traffic (ping, TCP with SHA-256)
+              on net_af_packet ports, whose I/O stays in the primary
 
 Every run uses its own EAL --file-prefix, scratch directory, namespace and
-interface names (from the pid), and removes them on exit. Exit status: 0
-passed, 77 skipped (what meson counts as a skip), 1 failed.
+interface names (from the pid), and removes them on exit. The mp_ scenarios
+need hugepages (a secondary maps the primary's hugepage files: no
+--in-memory) and check that the primary removed its files at the end.
+Exit status: 0 passed, 77 skipped (what meson counts as a skip), 1 failed.
 """
 
 import argparse
+import glob
 import hashlib
 import os
 import random
@@ -79,17 +88,26 @@ def free_hugepages():
 
 # ---- running the forwarder ----------------------------------------------
 
-class Forwarder:
-    """One dpdk-vmap-fwd process: its command line, output and summary."""
+def file_prefix(name):
+    return 'vmap_fwd_%s_%d' % (name, os.getpid())
 
-    def __init__(self, opts, name, vdevs, app_args):
-        self.cmd = [opts.app, '-l', opts.lcores, '--no-pci', '--no-telemetry',
-                    '--file-prefix', 'vmap_fwd_%s_%d' % (name, os.getpid()),
-                    '--log-level', 'lib.vmap:error']
+
+class Forwarder:
+    """One dpdk-vmap-fwd process: its command line, output and summary.
+    role: None (alone, --in-memory), 'primary' (keeps its hugepage files for
+    secondaries) or 'worker' (a secondary on opts.worker_lcores, no ports)."""
+
+    def __init__(self, opts, name, vdevs, app_args, role=None):
+        lcores = ['-l', opts.lcores]
+        if role == 'worker':
+            lcores = ['--lcores', opts.worker_lcores, '--proc-type=secondary']
+        self.cmd = [opts.app] + lcores + ['--no-pci', '--no-telemetry',
+                                          '--file-prefix', file_prefix(name),
+                                          '--log-level', 'lib.vmap:error']
         if opts.no_huge:
             self.cmd += ['--no-huge', '-m', '512']
             app_args = ['--page-size', '4K'] + app_args
-        else:
+        elif role is None:
             self.cmd += ['--in-memory']
         for v in vdevs:
             self.cmd += ['--vdev', v]
@@ -134,19 +152,19 @@ class Forwarder:
         log(self.output)
         raise Failure('dpdk-vmap-fwd did not start forwarding')
 
-    def stop(self):
-        """SIGINT, as a user would; return the exit status."""
+    def stop(self, sig=signal.SIGINT):
+        """sig (SIGINT, as a user would; None: wait for the end); return the exit status."""
         if self.proc is None:
             return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+        if self.proc.poll() is None and sig is not None:
+            self.proc.send_signal(sig)
         try:
             rest, _ = self.proc.communicate(timeout=APP_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rest, _ = self.proc.communicate()
             log(rest)
-            raise Failure('dpdk-vmap-fwd ignored SIGINT')
+            raise Failure('dpdk-vmap-fwd did not stop%s' % (' at SIGINT' if sig else ''))
         log(rest)
         self.output += rest
         rc = self.proc.returncode
@@ -457,34 +475,52 @@ def tcp_transfer(nets, nbytes):
           'TCP transfer of %d bytes A -> B: same length and SHA-256 at both ends' % nbytes)
 
 
+def af_packet_vdevs(nets):
+    return ['net_af_packet%d,iface=%s' % (i, nets.root_if[i]) for i in (0, 1)]
+
+
+def linux_traffic(nets):
+    """Ping and a TCP transfer from A to B, through the forwarder."""
+    ping = sh('ping', '-c', '5', '-i', '0.2', '-W', '2', nets.addr[1], ns=nets.ns[0],
+              check_rc=False, timeout=20)
+    log(ping.stdout.strip())
+    check(ping.returncode == 0 and ' 0% packet loss' in ping.stdout,
+          'ping A -> B through the forwarder: 5 of 5 replies')
+    tcp_transfer(nets, TCP_BYTES)
+    time.sleep(1.2)  # one more statistics period with churn
+
+
+def check_linux_ports(s):
+    for p in (0, 1):
+        check(s['port'][p]['rx_pkts'] > 0, 'port %d forwarded %d packets'
+              % (p, s['port'][p]['rx_pkts']))
+    check(s['port'][1]['obytes'] >= TCP_BYTES,
+          'the TCP stream crossed port 0 -> 1 (%d bytes sent on port 1)'
+          % s['port'][1]['obytes'])
+
+
+def check_churn(s, min_allocs=1):
+    churn = s.get('churn', {})
+    check(churn.get('allocs', 0) >= min_allocs and churn.get('iova_faults') == 0
+          and churn.get('alloc_fails') == 0 and churn.get('free_fails') == 0,
+          'churn ran during the traffic: %s windows (%s block windows), no failure'
+          % (churn.get('allocs'), churn.get('block_allocs')))
+    return churn
+
+
 def test_linux(opts, scratch):
     nets = Namespaces('%d' % (os.getpid() % 1000000))
     fwd = None
     try:
         nets.create()
-        fwd = Forwarder(opts, 'linux',
-                        ['net_af_packet%d,iface=%s' % (i, nets.root_if[i]) for i in (0, 1)],
+        fwd = Forwarder(opts, 'linux', af_packet_vdevs(nets),
                         ['--no-mac-updating', '--churn', '200', '--duration', '25'])
         fwd.start()
-        ping = sh('ping', '-c', '5', '-i', '0.2', '-W', '2', nets.addr[1], ns=nets.ns[0],
-                  check_rc=False, timeout=20)
-        log(ping.stdout.strip())
-        check(ping.returncode == 0 and ' 0% packet loss' in ping.stdout,
-              'ping A -> B through the forwarder: 5 of 5 replies')
-        tcp_transfer(nets, TCP_BYTES)
-        time.sleep(1.2)  # one more statistics period with churn
+        linux_traffic(nets)
         rc = fwd.stop()
         s = check_run_ok(fwd, rc, ['0->1', '1->0'])
-        for p in (0, 1):
-            check(s['port'][p]['rx_pkts'] > 0, 'port %d forwarded %d packets'
-                  % (p, s['port'][p]['rx_pkts']))
-        check(s['port'][1]['obytes'] >= TCP_BYTES,
-              'the TCP stream crossed port 0 -> 1 (%d bytes sent on port 1)'
-              % s['port'][1]['obytes'])
-        churn = s.get('churn', {})
-        check(churn.get('allocs', 0) > 0 and churn.get('iova_faults') == 0
-              and churn.get('alloc_fails') == 0 and churn.get('free_fails') == 0,
-              'churn ran during the traffic: %s windows, no failure' % churn.get('allocs'))
+        check_linux_ports(s)
+        check_churn(s)
     finally:
         if fwd is not None:
             fwd.kill()
@@ -523,6 +559,139 @@ def test_check_iova(opts, scratch):
           % (vm.get('purges'), vm.get('flushes')))
 
 
+# ---- multi-process: a primary and a worker process ----------------------
+
+def worker_lcores(lcores):
+    """Lcore ids past the primary's (EAL needs them disjoint), on the CPU of its
+    main lcore, which only keeps time: '0-1' gives '2@0'."""
+    ids = []
+    for part in lcores.split(','):
+        first, _, last = part.partition('-')
+        ids += range(int(first), int(last or first) + 1)
+    return '%d@%d' % (max(ids) + 1, min(ids))
+
+
+def hugepage_files(prefix):
+    """EAL's hugepage files of a --file-prefix, in every hugetlbfs mount."""
+    files = []
+    with open('/proc/mounts') as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) > 2 and fields[2] == 'hugetlbfs':
+                files += glob.glob(os.path.join(fields[1], prefix + 'map_*'))
+    return files
+
+
+def runtime_dir(prefix):
+    """EAL's runtime directory of a --file-prefix (as eal_create_runtime_dir())."""
+    base = '/var/run' if os.geteuid() == 0 else os.environ.get('XDG_RUNTIME_DIR', '/tmp')
+    return os.path.join(base, 'dpdk', prefix)
+
+
+class MultiProcess:
+    """A primary (--shared) that owns the ports and one worker process (a DPDK
+    secondary of the same --file-prefix, --mp-worker) that forwards."""
+
+    def __init__(self, opts, name, vdevs, primary_args, worker_args):
+        if opts.no_huge:
+            why = ('%d free 2 MiB hugepages, fewer than %d' % (opts.free_hugepages,
+                                                               MIN_HUGEPAGES)
+                   if opts.free_hugepages < MIN_HUGEPAGES else '--no-huge')
+            raise Skip('%s: a secondary needs the hugepage files of its primary' % why)
+        self.prefix = file_prefix(name)
+        self.primary = Forwarder(opts, name, vdevs, ['--shared'] + primary_args, 'primary')
+        self.worker = Forwarder(opts, name, [], ['--mp-worker'] + worker_args, 'worker')
+        self.worker_pid = None
+
+    def start(self):
+        self.primary.start()
+        self.worker.start()
+        self.worker_pid = self.worker.proc.pid
+
+    def stop(self, sig):
+        """Stop the primary with sig (None: at its --duration); the worker stops
+        when the primary tells it. Returns both exit statuses."""
+        if sig is not None and self.primary.proc.poll() is None:
+            self.primary.proc.send_signal(sig)
+        rc_worker = self.worker.stop(None)
+        return self.primary.stop(None), rc_worker
+
+    def close(self):
+        """Kill what still runs; remove what EAL left of the prefix."""
+        self.worker.kill()
+        self.primary.kill()
+        for path in hugepage_files(self.prefix):
+            os.unlink(path)
+        shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
+
+    def check(self, rc_primary, rc_worker, directions):
+        """Both ran clean; every packet handed over crossed the worker."""
+        s = check_run_ok(self.primary, rc_primary, directions)
+        w = self.worker.summary()
+        check(rc_worker == 0, 'the worker exited with 0 (got %s)' % rc_worker)
+        check(w.get('run', {}).get('result') == 'OK', 'worker: summary result=OK')
+        for d in directions:
+            dd = w['direction'].get(d, {})
+            check(dd.get('accounting') == 'ok', 'worker, direction %s: it gave back %s of'
+                  ' the %s packets it took' % (d, dd.get('tx'), dd.get('rx')))
+        mine, seen, mp = w.get('mp_worker', {}), s.get('mp_worker', {}), s.get('mp', {})
+        check(seen.get('pid') == self.worker_pid and seen.get('state') == 'done',
+              'the primary saw worker %s finish' % self.worker_pid)
+        check(mine.get('taken', 0) > 0 and mine.get('taken') == seen.get('taken')
+              == mp.get('sent'),
+              'the worker took %s packets: all the primary handed over (%s)'
+              % (mine.get('taken'), mp.get('sent')))
+        check(mp.get('left') == 0, 'none left in the rings at the end: the worker emptied them')
+        check(mine.get('returned') == mine.get('taken') == mp.get('back'),
+              'the worker gave back all it took, and the primary got them (%s)'
+              % mp.get('back'))
+        ci = w.get('check_iova', {})
+        check(ci.get('segments') == mine.get('taken') and ci.get('faults') == 0,
+              "worker: %s segments' data IOVA = rte_vmap_virt2iova() of their data in its"
+              " mapping of the space, 0 mismatches" % ci.get('segments'))
+        check(seen.get('iova_faults') == 0 and mp.get('accounting') == 'ok',
+              'primary: the workers published 0 IOVA faults, its accounting holds')
+        files = hugepage_files(self.prefix)
+        check(not files, "the primary removed its hugepage files (%s)"
+              % (', '.join(files) or 'none left'))
+        return s, w
+
+
+def test_mp_ring(opts, scratch):
+    mp = MultiProcess(opts, 'mp_ring', ['net_ring0', 'net_ring1'],
+                      ['--tx-first', '64', '--duration', '4'], ['--churn', '200'])
+    try:
+        mp.start()
+        s, w = mp.check(*mp.stop(None), ['0->1', '1->0'])
+        for p in (0, 1):
+            check(s['port'][p]['rx_pkts'] > 1000 and s['port'][p]['drops'] == 0,
+                  'port %d received %d packets, no drops' % (p, s['port'][p]['rx_pkts']))
+            check(s['port'][p]['opackets'] == s['port'][p]['tx_pkts'] + 64,
+                  'port %d: opackets = forwarded + 64 sent first' % p)
+        churn = check_churn(w)
+        check(churn.get('block_allocs', 0) > 0,
+              'the worker allocated block windows too (%s), through the primary'
+              % churn.get('block_allocs'))
+    finally:
+        mp.close()
+
+
+def test_mp_linux(opts, scratch):
+    nets = Namespaces('%d' % (os.getpid() % 1000000))
+    mp = MultiProcess(opts, 'mp_linux', af_packet_vdevs(nets),
+                      ['--no-mac-updating', '--duration', '25'], ['--churn', '200'])
+    try:
+        nets.create()
+        mp.start()
+        linux_traffic(nets)
+        s, w = mp.check(*mp.stop(signal.SIGINT), ['0->1', '1->0'])
+        check_linux_ports(s)
+        check_churn(w)
+    finally:
+        mp.close()
+        nets.remove()
+
+
 TESTS = {
     'ring': test_ring,
     'null': test_null,
@@ -530,6 +699,8 @@ TESTS = {
     'pcap_mac': test_pcap_mac,
     'linux': test_linux,
     'check_iova': test_check_iova,
+    'mp_ring': test_mp_ring,
+    'mp_linux': test_mp_linux,
 }
 
 
@@ -541,12 +712,16 @@ def main():
     ap.add_argument('--lcores', default='0-1', help='EAL -l (default 0-1)')
     ap.add_argument('--no-huge', action='store_true',
                     help='EAL --no-huge -m 512 and a space on 4 KiB pages')
+    ap.add_argument('--worker-lcores',
+                    help='EAL --lcores of a worker process (default: one id past the'
+                    " primary's, on its main lcore's CPU: 2@0 for 0-1)")
     opts = ap.parse_args()
-    if not opts.no_huge:
-        free = free_hugepages()
-        if free < MIN_HUGEPAGES:
-            log('%d free 2 MiB hugepages, fewer than %d: --no-huge' % (free, MIN_HUGEPAGES))
-            opts.no_huge = True
+    opts.worker_lcores = opts.worker_lcores or worker_lcores(opts.lcores)
+    opts.free_hugepages = free_hugepages()
+    if not opts.no_huge and opts.free_hugepages < MIN_HUGEPAGES:
+        log('%d free 2 MiB hugepages, fewer than %d: --no-huge'
+            % (opts.free_hugepages, MIN_HUGEPAGES))
+        opts.no_huge = True
 
     scratch = tempfile.mkdtemp(prefix='vmap_fwd_%s_' % opts.test)
     try:

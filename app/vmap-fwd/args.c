@@ -66,6 +66,8 @@ enum {
 	OPT_CHURN,
 	OPT_DURATION,
 	OPT_STATS_PERIOD,
+	OPT_SHARED,
+	OPT_MP_WORKER,
 };
 
 static const struct option fwd_longopts[] = {
@@ -94,6 +96,8 @@ static const struct option fwd_longopts[] = {
 	{ "churn", required_argument, NULL, OPT_CHURN },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
+	{ "shared", no_argument, NULL, OPT_SHARED },
+	{ "mp-worker", no_argument, NULL, OPT_MP_WORKER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -125,14 +129,24 @@ usage(const char *prog)
 		"  --extmem auto|on|off  register windows with DPDK (RTE_VMAP_F_EXTMEM) so that\n"
 		"                        NICs can DMA; auto: unless the IOVA mode is not EAL's\n"
 		"                        or the IOMMU is vfio, and if the library accepts it\n"
-		"  --check-iova          check every received mbuf's buf_iova: through the sim\n"
-		"                        IOMMU (--iommu sim) or the space's IOVA table, and\n"
-		"                        DPDK's memsegs with extmem; exit non-zero on a fault\n"
+		"  --check-iova          check that every received segment's data IOVA leads to\n"
+		"                        its data: through the sim IOMMU (--iommu sim) or the\n"
+		"                        space's IOVA table, and DPDK's memsegs with extmem;\n"
+		"                        exit non-zero on a fault\n"
 		"  --churn RATE          a control thread allocates and frees RATE windows per\n"
 		"                        second (normal and block windows) while forwarding\n"
 		"  --duration SEC        stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
 		"  --stats-period SEC    statistics every SEC seconds (default 1, 0 = off)\n"
-		"  -v, --verbose         print the vmap space (rte_vmap_dump) at the end\n",
+		"  -v, --verbose         print the vmap space (rte_vmap_dump) at the end\n"
+		"Multi-process mode (the primary keeps the ports, workers do the forwarding):\n"
+		"  --shared              primary: share the space (RTE_VMAP_F_SHARED) and hand\n"
+		"                        every received burst to worker processes through rings;\n"
+		"                        EAL must keep its hugepage files (no --in-memory)\n"
+		"  --mp-worker           a worker: EAL --proc-type=secondary, the primary's\n"
+		"                        --file-prefix, lcore ids of its own (--lcores 2@0); it\n"
+		"                        checks every packet's IOVA and rewrites the MACs as the\n"
+		"                        primary says; it takes --burst, --churn, --duration,\n"
+		"                        --stats-period and -v, the rest is the primary's\n",
 		prog, FWD_DEFAULT_RXD, FWD_DEFAULT_TXD, FWD_DEFAULT_BURST, FWD_MAX_BURST,
 		FWD_DEFAULT_CACHE);
 }
@@ -338,6 +352,12 @@ fwd_options_parse(int argc, char **argv)
 		case OPT_STATS_PERIOD:
 			fwd_opt.stats_period = parse_ulong("stats-period", optarg, 0, 86400);
 			break;
+		case OPT_SHARED:
+			fwd_opt.role = FWD_ROLE_PRIMARY;
+			break;
+		case OPT_MP_WORKER:
+			fwd_opt.role = FWD_ROLE_WORKER;
+			break;
 		default:
 			if (parse_space_option(opt))
 				break;
@@ -349,4 +369,7 @@ fwd_options_parse(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "unexpected argument '%s'\n", argv[optind]);
 	if (fwd_opt.nb_config != 0 && fwd_opt.nb_rxq != 0)
 		rte_exit(EXIT_FAILURE, "--config and --rxq exclude each other\n");
+	if (fwd_opt.role == FWD_ROLE_PRIMARY && fwd_opt.check_iova)
+		rte_exit(EXIT_FAILURE, "--check-iova with --shared: the workers check every"
+			" packet's IOVA, the primary does not touch them\n");
 }

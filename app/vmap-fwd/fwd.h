@@ -16,6 +16,8 @@
  *   stats.c  the statistics printed every period and the final summary
  *   churn.c  the control thread that allocates and frees windows while
  *            packets flow
+ *   mp.c     multi-process mode: the rings and the control block the
+ *            primary (--shared) and its worker processes (--mp-worker) share
  *
  * Threads: forwarding lcores write only their own struct fwd_counters;
  * the main lcore reads them (relaxed 64-bit loads) for the statistics.
@@ -28,12 +30,14 @@
 #include <rte_ether.h>
 #include <rte_lcore.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 #include <rte_vmap.h>
 
 #define FWD_MAX_BURST         512
 #define FWD_MAX_RXQ_PER_LCORE 32  /* RX queues one lcore may poll */
 #define FWD_MAX_CONFIG        256 /* (port,queue,lcore) entries of --config */
 #define FWD_CONTROL_HZ        100 /* fwd_control_tick() calls per second */
+#define FWD_MP_MAX_WORKERS    8   /* worker processes over one run of a primary */
 
 /* One (port, queue, lcore) entry of --config. */
 struct fwd_config_entry {
@@ -47,6 +51,18 @@ enum fwd_extmem {
 	FWD_EXTMEM_AUTO = 0, /* RTE_VMAP_F_EXTMEM where it can work */
 	FWD_EXTMEM_ON,       /* RTE_VMAP_F_EXTMEM or fail */
 	FWD_EXTMEM_OFF,
+};
+
+/*
+ * The part this process plays. In multi-process mode the primary owns the
+ * ports, the space and the pools, and hands every received burst to worker
+ * processes (DPDK secondaries) through rings; they check and rewrite the
+ * packets and hand them back for sending.
+ */
+enum fwd_role {
+	FWD_ROLE_ALONE = 0, /* ports, pools and forwarding in this process */
+	FWD_ROLE_PRIMARY,   /* --shared: ports and pools; worker processes forward */
+	FWD_ROLE_WORKER,    /* --mp-worker: a secondary forwarding the primary's packets */
 };
 
 /* The application's options (args.c fills it, the rest reads it). */
@@ -72,6 +88,7 @@ struct fwd_options {
 	const char *iommu;
 	const char *iommu_args;
 	enum fwd_extmem extmem;
+	enum fwd_role role;
 	unsigned int nb_config;
 	struct fwd_config_entry config[FWD_MAX_CONFIG];
 	bool peer_set[RTE_MAX_ETHPORTS];
@@ -107,12 +124,16 @@ struct fwd_port {
  * Packet counters of one lcore, per port; written by that lcore only.
  * Drops are charged to the port that could not send them. (Bytes are
  * the ports' own counters: counting them here would mean reading every
- * mbuf, which the io-style fast path does not.)
+ * mbuf, which the io-style fast path does not.) In a worker process, rx
+ * counts what it took from the ring of the port's direction and tx what
+ * it gave back for sending on the port.
  */
 struct fwd_counters {
 	uint64_t rx_pkts[RTE_MAX_ETHPORTS];
 	uint64_t tx_pkts[RTE_MAX_ETHPORTS];
 	uint64_t drops[RTE_MAX_ETHPORTS];
+	uint64_t mp_sent[RTE_MAX_ETHPORTS]; /* --shared: received here, handed to the workers */
+	uint64_t mp_back[RTE_MAX_ETHPORTS]; /* ... of them back from the workers, to be sent */
 	uint64_t iova_checked;       /* mbuf segments checked by --check-iova */
 	uint64_t iova_faults;        /* ... whose IOVA did not lead to their VA */
 } __rte_cache_aligned;
@@ -127,6 +148,17 @@ struct fwd_churn_stats {
 	uint64_t iova_faults;        /* windows whose IOVA did not lead back to them */
 	uint64_t live;               /* windows held now */
 	uint64_t live_bytes;
+};
+
+/* What the workers of a primary did, as they published it (mp.c). */
+struct fwd_mp_totals {
+	unsigned int workers;        /* worker processes that attached */
+	unsigned int running;        /* ... still forwarding */
+	uint64_t taken;              /* packets they took from the rings to them */
+	uint64_t returned;           /* ... they put on the rings back */
+	uint64_t drops;              /* ... they freed: the ring back was full */
+	uint64_t iova_checked;       /* segments whose IOVA they checked */
+	uint64_t iova_faults;
 };
 
 extern struct fwd_options fwd_opt;
@@ -155,20 +187,24 @@ fwd_read(const uint64_t *counter)
 
 /* main.c: statistics period and --duration; the main lcore calls it. */
 void fwd_control_tick(void);
+void fwd_restart(const char *why);
 
 /* args.c */
 void fwd_options_parse(int argc, char **argv);
 
 /* pool.c */
 void fwd_space_create(void);
+void fwd_space_attach(void);
 void fwd_space_destroy(void);
 void fwd_pools_create(void);
 void fwd_pools_free(void);
+unsigned int fwd_pools_mbufs(void);
 struct rte_mempool *fwd_pool(int socket_id);
 const char *fwd_pool_kind(void);
 
 /* ports.c */
 void fwd_ports_assign(void);
+void fwd_ports_assign_worker(void);
 void fwd_ports_start(void);
 void fwd_ports_tx_first(void);
 void fwd_ports_close(void);
@@ -176,6 +212,20 @@ bool fwd_lcore_has_work(unsigned int lcore);
 
 /* fwd.c */
 int fwd_lcore_loop(void *arg);
+uint32_t fwd_rings_drain(void);
+
+/* mp.c: the rings of each port's direction, to the workers and back */
+extern struct rte_ring *fwd_mp_to_workers[RTE_MAX_ETHPORTS];
+extern struct rte_ring *fwd_mp_from_workers[RTE_MAX_ETHPORTS];
+void fwd_mp_setup(void);
+void fwd_mp_attach(void);
+void fwd_mp_tick(void);
+bool fwd_mp_stopping(void);
+int fwd_mp_finish(void);
+void fwd_mp_worker_done(void);
+void fwd_mp_totals_get(struct fwd_mp_totals *t);
+int fwd_mp_summary(void);
+void fwd_mp_free(void);
 
 /* stats.c */
 void fwd_stats_init(void);

@@ -15,21 +15,34 @@
  * the IOVA of every received buffer. The exit status is non-zero if a
  * packet went missing in the accounting, an IOVA was wrong, or the space
  * fails rte_vmap_verify() at the end. Options: see args.c or --help.
+ *
+ * With --shared the forwarding work moves to worker processes, DPDK
+ * secondaries of the same binary started with --mp-worker (mp.c); the
+ * primary keeps the ports, the space and the pools, and ends the run.
  */
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_memory.h>
 
 #include "fwd.h"
 
+#define FWD_RESTART_ENV "VMAP_FWD_RESTARTS"
+#define FWD_RESTARTS    3
+
 volatile bool fwd_quit;
+
+static char **start_argv;   /* the command line as given, for fwd_restart() */
 
 static uint64_t start_tsc;
 static uint64_t next_stats_tsc;
@@ -51,6 +64,7 @@ fwd_control_tick(void)
 {
 	uint64_t now = rte_get_timer_cycles(), hz = rte_get_timer_hz();
 
+	fwd_mp_tick();
 	if (fwd_opt.duration != 0 && now - start_tsc >= fwd_opt.duration * hz) {
 		__atomic_store_n(&fwd_quit, true, __ATOMIC_RELAXED);
 		return;
@@ -61,6 +75,13 @@ fwd_control_tick(void)
 	}
 }
 
+/* The end of the run: a signal, --duration or (a worker) the primary's stop. */
+static bool
+run_over(void)
+{
+	return fwd_quitting() || (fwd_opt.role == FWD_ROLE_WORKER && fwd_mp_stopping());
+}
+
 /* The main lcore's part: forward if it has queues, else only keep time. */
 static void
 run_main_lcore(void)
@@ -69,7 +90,7 @@ run_main_lcore(void)
 		fwd_lcore_loop(NULL);
 		return;
 	}
-	while (!fwd_quitting()) {
+	while (!run_over()) {
 		fwd_control_tick();
 		rte_delay_us_sleep(1000000 / FWD_CONTROL_HZ);
 	}
@@ -100,11 +121,137 @@ verify_space(void)
 	return ret;
 }
 
+/*
+ * Run this program again from the start, same arguments, same pid, so
+ * with a new address-space layout (ASLR): what a worker does when its own
+ * libraries or threads happen to lie where the primary's space must be
+ * mapped. Returns (for the caller to fail) after FWD_RESTARTS restarts.
+ */
+void
+fwd_restart(const char *why)
+{
+	const char *env = getenv(FWD_RESTART_ENV);
+	int done = env != NULL ? atoi(env) : 0;
+	char count[16];
+
+	if (done >= FWD_RESTARTS || start_argv == NULL)
+		return;
+	printf("vmap-fwd: %s: starting again (%d of %d)\n", why, done + 1, FWD_RESTARTS);
+	fflush(stdout);
+	snprintf(count, sizeof(count), "%d", done + 1);
+	setenv(FWD_RESTART_ENV, count, 1);
+	rte_eal_cleanup();
+	execv("/proc/self/exe", start_argv);
+	printf("vmap-fwd: cannot start again: %s\n", strerror(errno));
+	exit(EXIT_FAILURE);
+}
+
+/* The command line before EAL reorders it (getopt permutes argv). */
+static void
+save_argv(int argc, char **argv)
+{
+	start_argv = calloc(argc + 1, sizeof(*start_argv));
+	if (start_argv != NULL)
+		memcpy(start_argv, argv, argc * sizeof(*start_argv));
+}
+
+/* Ports, space and pools: this process's own or, in a worker, the primary's. */
+static void
+set_up(void)
+{
+	if (fwd_opt.role == FWD_ROLE_WORKER) {
+		fwd_mp_attach();
+		fwd_ports_assign_worker();
+		return;
+	}
+	fwd_ports_assign();
+	fwd_space_create();
+	fwd_pools_create();
+	fwd_ports_start();
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		fwd_mp_setup();
+	fwd_ports_tx_first();
+}
+
+/* rte_memseg_walk(): unlink the hugepage file behind ms, if it has one. */
+static int
+unlink_seg_file(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+		__rte_unused void *arg)
+{
+	char link[64], path[4096];
+	ssize_t len;
+	int fd;
+
+	if (msl->external)
+		return 0;
+	fd = rte_memseg_get_fd_thread_unsafe(ms);
+	if (fd < 0)
+		return 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, path, sizeof(path) - 1);
+	if (len <= 0)
+		return 0;
+	path[len] = '\0';
+	/* --in-memory segments are memfds ("/memfd:..."): nothing to remove. */
+	if (path[0] == '/' && strncmp(path, "/memfd:", 7) != 0)
+		unlink(path);
+	return 0;
+}
+
+/*
+ * A primary that is not --in-memory: EAL leaves its hugepage files
+ * (<hugetlbfs>/<prefix>map_<n>) behind at exit, for a later primary of
+ * the same prefix to reuse, and their pages stay reserved until then.
+ * Unlinked now, just before rte_eal_cleanup(), they go with the last
+ * mapping. The files are those of this process's own memsegs: no guess
+ * from the prefix, nothing of another process.
+ */
+static void
+hugefiles_remove(void)
+{
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY || !rte_eal_has_hugepages())
+		return;
+	rte_memseg_walk(unlink_seg_file, NULL);
+}
+
+/*
+ * Everything in reverse; a worker only detaches from the space (the
+ * ports, pools and rings are the primary's).
+ */
+static void
+tear_down(void)
+{
+	if (fwd_opt.role == FWD_ROLE_WORKER) {
+		fwd_space_destroy();
+		return;
+	}
+	fwd_ports_close();
+	fwd_mp_free();
+	fwd_pools_free();
+	fwd_space_destroy();
+	hugefiles_remove();
+}
+
+/*
+ * After the lcores stopped: a primary stops its workers and sends what
+ * they gave back; a worker publishes its final counts. The problems seen.
+ */
+static int
+finish_mp(void)
+{
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		return fwd_mp_finish();
+	if (fwd_opt.role == FWD_ROLE_WORKER)
+		fwd_mp_worker_done();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	int problems, ret;
 
+	save_argv(argc, argv);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "invalid EAL arguments\n");
@@ -116,11 +263,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, signal_handler);
 	fwd_options_parse(argc, argv);
 
-	fwd_ports_assign();
-	fwd_space_create();
-	fwd_pools_create();
-	fwd_ports_start();
-	fwd_ports_tx_first();
+	set_up();
 
 	printf("vmap-fwd: forwarding%s%s%s; %s\n",
 		fwd_opt.mac_updating ? " with MAC updating" : " as a plain bridge",
@@ -134,20 +277,20 @@ main(int argc, char **argv)
 	fwd_churn_start();
 	launch_workers();
 	run_main_lcore();
-	__atomic_store_n(&fwd_quit, true, __ATOMIC_RELAXED);
 	if (quit_signal != 0)
 		printf("\nvmap-fwd: signal %d received, stopping\n", (int)quit_signal);
 	fwd_churn_stop();
+	/* A worker's lcores stop by themselves once the rings to them are empty. */
 	rte_eal_mp_wait_lcore();
+	problems = finish_mp();
 
-	problems = fwd_stats_summary();
-	if (verify_space() != 0)
+	problems += fwd_stats_summary();
+	/* The space is the primary's: it verifies it, once its workers stopped. */
+	if (fwd_opt.role != FWD_ROLE_WORKER && verify_space() != 0)
 		problems++;
 	printf("summary result=%s\n", problems == 0 ? "OK" : "FAILED");
 	fflush(stdout);
-	fwd_ports_close();
-	fwd_pools_free();
-	fwd_space_destroy();
+	tear_down();
 	rte_eal_cleanup();
 	return problems == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

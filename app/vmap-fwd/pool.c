@@ -4,7 +4,9 @@
 
 /*
  * Packet memory: one vmap space per run, and one mbuf pool per NUMA socket
- * that has forwarding lcores, its objects in windows of that space.
+ * that has forwarding lcores, its objects in windows of that space. With
+ * --shared the space is created RTE_VMAP_F_SHARED; a worker process
+ * (--mp-worker) attaches to it instead, and uses the primary's pools.
  */
 
 #include <errno.h>
@@ -25,6 +27,8 @@
 #define FWD_SPACE_NAME "vmap_fwd"
 #define FWD_MIN_MBUFS  8192
 #define FWD_VA_SIZE_4K (UINT64_C(2) << 30) /* 4 KiB pages: 2 GiB of VA is plenty */
+#define FWD_VA_SLACK   (UINT64_C(2) << 30) /* shared: VA beyond the pools (churn, lazy) */
+#define FWD_VA_ROUND   (UINT64_C(1) << 30)
 
 struct rte_vmap *fwd_vm;
 bool fwd_iommu_sim;
@@ -84,13 +88,57 @@ extmem_wanted(void)
 {
 	bool eal_va = rte_eal_iova_mode() == RTE_IOVA_VA;
 
+	/* The library keeps RTE_VMAP_F_EXTMEM to spaces of one process. */
+	if (fwd_opt.role == FWD_ROLE_PRIMARY && fwd_opt.extmem == FWD_EXTMEM_ON)
+		rte_exit(EXIT_FAILURE, "--extmem on and --shared exclude each other: a space"
+			" shared with other processes cannot be DPDK memsegs\n");
 	if (fwd_opt.extmem != FWD_EXTMEM_AUTO)
 		return fwd_opt.extmem == FWD_EXTMEM_ON;
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		return false;
 	if (strcmp(fwd_opt.iommu, "vfio") == 0)
 		return false;
 	return fwd_opt.iova_mode == RTE_VMAP_IOVA_AUTO ||
 		(fwd_opt.iova_mode == RTE_VMAP_IOVA_VA && eal_va) ||
 		(fwd_opt.iova_mode == RTE_VMAP_IOVA_PA && !eal_va);
+}
+
+static unsigned int pool_mbufs(void);
+
+/* ", shared, <VA> MiB of VA" for a shared space's start-up line, else "". */
+static const char *
+shared_text(struct rte_vmap *vm)
+{
+	static char text[64];
+	struct rte_vmap_stats st;
+
+	if (fwd_opt.role != FWD_ROLE_PRIMARY || rte_vmap_stats_get(vm, &st) != 0)
+		return "";
+	snprintf(text, sizeof(text), ", shared, %" PRIu64 " MiB of VA", st.va_size >> 20);
+	return text;
+}
+
+/*
+ * VA to reserve; 0 is the library's default (64 GiB). 4 KiB pages: a
+ * smaller reservation (one memseg per backing page with extmem). Shared
+ * (2 MiB pages): a worker must map the reservation at the primary's
+ * address, where its own libraries and threads, placed at random (ASLR,
+ * 28 bits of 4 KiB pages: 1 TiB), are in the way with a chance that grows
+ * with the reservation (measured: 5 worker starts in 40 for 64 GiB, 0 in
+ * 40 for 3 GiB). So no more than the pools twice over and FWD_VA_SLACK;
+ * fwd_space_attach() restarts a worker that is unlucky all the same.
+ */
+static size_t
+space_va_size(void)
+{
+	uint64_t mbuf = sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE + RTE_CACHE_LINE_SIZE;
+	uint64_t pools = (uint64_t)pool_mbufs() * rte_socket_count() * mbuf;
+
+	if (fwd_opt.page_size == RTE_VMAP_PAGE_4K)
+		return FWD_VA_SIZE_4K;
+	if (fwd_opt.role != FWD_ROLE_PRIMARY || fwd_opt.page_size != RTE_VMAP_PAGE_2M)
+		return 0;
+	return RTE_ALIGN_CEIL(2 * pools + FWD_VA_SLACK, FWD_VA_ROUND);
 }
 
 void
@@ -102,6 +150,7 @@ fwd_space_create(void)
 		.iova_mode = fwd_opt.iova_mode,
 		.iommu = fwd_opt.iommu,
 		.iommu_args = fwd_opt.iommu_args,
+		.va_size = space_va_size(),
 	};
 	bool extmem;
 	int first_error;
@@ -109,11 +158,10 @@ fwd_space_create(void)
 	fwd_iommu_sim = strcmp(fwd_opt.iommu, "sim") == 0;
 	check_iova_mode();
 	extmem = extmem_wanted();
-	/* One memseg per backing page with extmem: a smaller reservation for 4 KiB. */
-	if (fwd_opt.page_size == RTE_VMAP_PAGE_4K)
-		p.va_size = FWD_VA_SIZE_4K;
 	if (extmem)
 		p.flags |= RTE_VMAP_F_EXTMEM;
+	if (fwd_opt.role == FWD_ROLE_PRIMARY)
+		p.flags |= RTE_VMAP_F_SHARED;
 	fwd_vm = rte_vmap_create(&p);
 	if (fwd_vm == NULL && extmem && fwd_opt.extmem == FWD_EXTMEM_AUTO) {
 		/* Perhaps only RTE_VMAP_F_EXTMEM is refused: say so if that was it. */
@@ -129,12 +177,34 @@ fwd_space_create(void)
 	if (fwd_vm == NULL)
 		rte_exit(EXIT_FAILURE, "rte_vmap_create(%s, page %s, iommu %s): %s\n", p.name,
 			page_size_name(p.page_size), p.iommu, rte_strerror(rte_errno));
-	printf("vmap-fwd: space %s: pages %s, IOVA %s (EAL %s), IOMMU %s, extmem %s\n",
+	printf("vmap-fwd: space %s: pages %s, IOVA %s (EAL %s), IOMMU %s, extmem %s%s\n",
 		FWD_SPACE_NAME, page_size_name(rte_vmap_page_size(fwd_vm)),
 		iova_mode_name(rte_vmap_iova_mode_get(fwd_vm)),
 		rte_eal_iova_mode() == RTE_IOVA_VA ? "va" : "pa", fwd_opt.iommu,
-		extmem ? "on" : "off");
+		extmem ? "on" : "off", shared_text(fwd_vm));
 	fwd_extmem = extmem;
+}
+
+/*
+ * --mp-worker: the primary's space, mapped here at its address. Its IOVAs
+ * are checked through the IOVA table this process maps: the sim IOMMU's
+ * page table and DPDK's memsegs (extmem) are the primary's alone.
+ */
+void
+fwd_space_attach(void)
+{
+	fwd_vm = rte_vmap_lookup(FWD_SPACE_NAME);
+	if (fwd_vm == NULL && rte_errno == EADDRINUSE)
+		fwd_restart("the primary's space lies where this process has mappings");
+	if (fwd_vm == NULL)
+		rte_exit(EXIT_FAILURE, "--mp-worker: rte_vmap_lookup(%s): %s%s\n", FWD_SPACE_NAME,
+			rte_strerror(rte_errno), rte_errno == EPERM ?
+			" (the primary's space is not shared: start it with --shared)" : "");
+	fwd_iommu_sim = false;
+	fwd_extmem = false;
+	printf("vmap-fwd: space %s of the primary: pages %s, IOVA %s, mapped at the same"
+		" address\n", FWD_SPACE_NAME, page_size_name(rte_vmap_page_size(fwd_vm)),
+		iova_mode_name(rte_vmap_iova_mode_get(fwd_vm)));
 }
 
 void
@@ -210,6 +280,18 @@ fwd_pools_create(void)
 		if (fwd_lcore_has_work(lcore) && pools[socket] == NULL)
 			pool_create(socket);
 	}
+}
+
+/* Mbufs of every pool: what rings between processes must hold. */
+unsigned int
+fwd_pools_mbufs(void)
+{
+	unsigned int s, n = 0;
+
+	for (s = 0; s < RTE_DIM(pools); s++)
+		if (pools[s] != NULL)
+			n += pools[s]->size;
+	return n;
 }
 
 void

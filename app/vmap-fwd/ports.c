@@ -202,6 +202,22 @@ fwd_ports_assign(void)
 	}
 }
 
+/*
+ * --mp-worker: the ports mp.c enabled (the primary's, paired as there) and
+ * their directions spread over the lcores as RX queues are; a direction's
+ * "queue" is the ring from the primary. No device is touched.
+ */
+void
+fwd_ports_assign_worker(void)
+{
+	uint16_t port;
+
+	for (port = 0; port < RTE_MAX_ETHPORTS; port++)
+		if (fwd_ports[port].enabled)
+			enabled_ports[nb_enabled++] = port;
+	assign_round_robin();
+}
+
 /* Socket of the lcore that polls (port, queue): its pool feeds the queue. */
 static int
 rx_queue_socket(uint16_t port, uint16_t queue)

@@ -9,7 +9,10 @@
  *
  * Packet accounting: each port receives from one port only (its pair) and
  * sends to one, so for a direction A -> B every packet received on A was
- * either sent on B or dropped there: rx(A) == tx(B) + drops(B).
+ * either sent on B or dropped there: rx(A) == tx(B) + drops(B). A worker
+ * process (--mp-worker) counts the same way what it takes from the ring
+ * of A's direction and gives back for B; the ports' own counters are the
+ * primary's.
  */
 
 #include <inttypes.h>
@@ -61,6 +64,8 @@ totals_get(struct totals *t)
 		t->iova_checked += fwd_read(&c->iova_checked);
 		t->iova_faults += fwd_read(&c->iova_faults);
 	}
+	if (fwd_opt.role == FWD_ROLE_WORKER)
+		return;
 	RTE_ETH_FOREACH_DEV(port) {
 		struct rte_eth_stats es;
 
@@ -141,6 +146,22 @@ print_churn_line(double secs)
 	prev = cs;
 }
 
+/* --shared: what the worker processes did, as they publish it. */
+static void
+print_workers_line(double secs)
+{
+	static struct fwd_mp_totals prev;
+	struct fwd_mp_totals t;
+
+	if (fwd_opt.role != FWD_ROLE_PRIMARY)
+		return;
+	fwd_mp_totals_get(&t);
+	printf("  workers: %u running (%u attached), %.0f pkts/s through them, iova checked %"
+		PRIu64 ", faults %" PRIu64 "\n", t.running, t.workers,
+		(t.taken - prev.taken) / secs, t.iova_checked, t.iova_faults);
+	prev = t;
+}
+
 void
 fwd_stats_print(void)
 {
@@ -169,6 +190,7 @@ fwd_stats_print(void)
 			(p->drops - o->drops) / secs, p->rx_pkts, p->tx_pkts, p->drops);
 	}
 	print_vmap_line();
+	print_workers_line(secs);
 	print_churn_line(secs);
 	if (fwd_opt.check_iova)
 		printf("  check-iova: %" PRIu64 " segments checked, %" PRIu64 " faults\n",
@@ -189,7 +211,8 @@ summary_ports(const struct totals *t)
 		const struct port_totals *p = &t->port[port];
 		struct rte_eth_stats es;
 
-		if (!fwd_ports[port].enabled)
+		/* A worker's counts are its rings': the directions say it all. */
+		if (!fwd_ports[port].enabled || fwd_opt.role == FWD_ROLE_WORKER)
 			continue;
 		if (rte_eth_stats_get(port, &es) != 0)
 			memset(&es, 0, sizeof(es));
@@ -233,23 +256,25 @@ summary_vmap(void)
 
 /*
  * Final summary but its result line (main.c adds the space's verification);
- * returns the number of problems: accounting mismatches, IOVA faults.
+ * returns the number of problems: accounting mismatches (the workers' too),
+ * IOVA faults.
  */
 int
 fwd_stats_summary(void)
 {
+	static const char *const roles[] = { "alone", "primary", "worker" };
 	double secs = (double)(rte_get_timer_cycles() - start_tsc) / rte_get_timer_hz();
 	unsigned int mismatches, problems;
 	struct fwd_churn_stats cs;
 	struct totals t;
 
 	totals_get(&t);
-	printf("\nsummary seconds=%.1f pool=\"%s\" extmem=%d mac_updating=%d check_iova=%d"
-		" churn=%u\n", secs, fwd_pool_kind(), fwd_extmem, fwd_opt.mac_updating,
-		fwd_opt.check_iova, fwd_opt.churn_rate);
+	printf("\nsummary seconds=%.1f role=%s pool=\"%s\" extmem=%d mac_updating=%d"
+		" check_iova=%d churn=%u\n", secs, roles[fwd_opt.role], fwd_pool_kind(),
+		fwd_extmem, fwd_opt.mac_updating, fwd_opt.check_iova, fwd_opt.churn_rate);
 	mismatches = summary_ports(&t);
 	summary_vmap();
-	problems = mismatches;
+	problems = mismatches + fwd_mp_summary();
 	if (fwd_opt.churn_rate != 0) {
 		fwd_churn_stats_get(&cs);
 		printf("summary churn where=\"%s\" allocs=%" PRIu64 " block_allocs=%" PRIu64
