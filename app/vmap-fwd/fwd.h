@@ -192,6 +192,9 @@ void fwd_restart(const char *why);
 /* args.c */
 void fwd_options_parse(int argc, char **argv);
 
+/* hugefiles.c: a primary's hugepage files removed, just before rte_eal_cleanup(). */
+void fwd_hugefiles_remove(void);
+
 /* pool.c */
 void fwd_space_create(void);
 void fwd_space_attach(void);

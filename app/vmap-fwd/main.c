@@ -173,47 +173,6 @@ set_up(void)
 	fwd_ports_tx_first();
 }
 
-/* rte_memseg_walk(): unlink the hugepage file behind ms, if it has one. */
-static int
-unlink_seg_file(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
-		__rte_unused void *arg)
-{
-	char link[64], path[4096];
-	ssize_t len;
-	int fd;
-
-	if (msl->external)
-		return 0;
-	fd = rte_memseg_get_fd_thread_unsafe(ms);
-	if (fd < 0)
-		return 0;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, path, sizeof(path) - 1);
-	if (len <= 0)
-		return 0;
-	path[len] = '\0';
-	/* --in-memory segments are memfds ("/memfd:..."): nothing to remove. */
-	if (path[0] == '/' && strncmp(path, "/memfd:", 7) != 0)
-		unlink(path);
-	return 0;
-}
-
-/*
- * A primary that is not --in-memory: EAL leaves its hugepage files
- * (<hugetlbfs>/<prefix>map_<n>) behind at exit, for a later primary of
- * the same prefix to reuse, and their pages stay reserved until then.
- * Unlinked now, just before rte_eal_cleanup(), they go with the last
- * mapping. The files are those of this process's own memsegs: no guess
- * from the prefix, nothing of another process.
- */
-static void
-hugefiles_remove(void)
-{
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY || !rte_eal_has_hugepages())
-		return;
-	rte_memseg_walk(unlink_seg_file, NULL);
-}
-
 /*
  * Everything in reverse; a worker only detaches from the space (the
  * ports, pools and rings are the primary's).
@@ -229,7 +188,7 @@ tear_down(void)
 	fwd_mp_free();
 	fwd_pools_free();
 	fwd_space_destroy();
-	hugefiles_remove();
+	fwd_hugefiles_remove();
 }
 
 /*
