@@ -337,18 +337,32 @@ test_mp_sigkill(void)
 {
 	struct rte_vmap *vm = shared_space("mp_kill", NULL, RTE_VMAP_IOVA_AUTO);
 	unsigned int k, i, inside = 0, inside_block = 0, reclaimed = 0;
-	uint64_t seed = 0x6b696c6cull;
+	uint64_t seed = 0x6b696c6cull, ops_before;
+	struct mp_board *other;
 	struct rte_vmap_stats st;
 	struct timespec nap;
 	int ret, status;
+	pid_t pid, survivor;
 	void *mine;
-	pid_t pid;
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
 	/* One window of ours must come through untouched. */
 	mine = rte_vmap_alloc(vm, 256 * KIB, 0, SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(mine, "alloc");
 	mp_fill(mine, 256 * KIB, 0x0b5e55ed);
+	/*
+	 * Another secondary works all along, on a board of its own (lcore id
+	 * 4): the kills must not stop it. At most one window of it is live
+	 * at a time.
+	 */
+	other = rte_vmap_alloc(board_vm, sizeof(*other), 0, SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(other, "the survivor's board");
+	memset(other, 0, sizeof(*other));
+	survivor = mp_spawn("churn", "mp_kill", other, MP_LCORE + 2, 1, false);
+	TEST_ASSERT(survivor > 0, "spawn the survivor");
+	while (__atomic_load_n(&other->ready, __ATOMIC_ACQUIRE) == 0)
+		rte_delay_us_sleep(1000);
+	ops_before = __atomic_load_n(&other->ops, __ATOMIC_RELAXED);
 	for (k = 0; k < MP_KILLS; k++) {
 		board_reset();
 		/* Every other one only carves and frees its granted blocks. */
@@ -378,15 +392,26 @@ test_mp_sigkill(void)
 		TEST_ASSERT(ret >= 0, "reclaim of %d: %d", (int)pid, ret);
 		reclaimed += (unsigned int)ret;
 		VMAP_TEST_VERIFY(vm);
-		/* Only ours is left: the dead one's windows are all given back. */
+		/* Ours and the survivor's are left: the dead one's are all given back. */
 		TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
-		TEST_ASSERT_EQUAL(st.nr_windows, (uint64_t)1, "kill %u: %" PRIu64
+		TEST_ASSERT(st.nr_windows >= 1 && st.nr_windows <= 2, "kill %u: %" PRIu64
 			" live windows after the reclaim", k, st.nr_windows);
 		TEST_ASSERT_EQUAL(rte_vmap_reclaim(vm, pid), 0, "a second reclaim found more");
 	}
+	/* The survivor went on through every kill, and ends well. */
+	__atomic_store_n(&other->stop, 1, __ATOMIC_RELEASE);
+	ret = mp_wait(survivor, MP_TIMEOUT_S);
 	printf("sigkill: %u secondaries killed, %u while inside a call (%u of the %u "
-		"carving only their granted blocks, lock-free), %u windows reclaimed\n",
-		MP_KILLS, inside, inside_block, MP_KILLS / 2, reclaimed);
+		"carving only their granted blocks, lock-free), %u windows reclaimed; "
+		"the other secondary made %" PRIu64 " pairs meanwhile\n", MP_KILLS, inside,
+		inside_block, MP_KILLS / 2, reclaimed, other->ops - ops_before);
+	TEST_ASSERT_EQUAL(ret, 0, "the secondary working beside the kills failed (exit %d)",
+		ret);
+	TEST_ASSERT(other->ops > ops_before, "the other secondary made no progress");
+	TEST_ASSERT_SUCCESS(rte_vmap_free(board_vm, other), "free the survivor's board");
+	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
+	TEST_ASSERT_EQUAL(st.nr_windows, (uint64_t)1, "%" PRIu64 " live windows once the "
+		"survivor is done", st.nr_windows);
 	TEST_ASSERT(inside > 0 && inside_block > 0,
 		"no kill landed inside a call (or a block call): the case showed nothing");
 	TEST_ASSERT_EQUAL(mp_check(mine, 256 * KIB, 0x0b5e55ed), (size_t)0,
