@@ -123,10 +123,12 @@ shared_text(struct rte_vmap *vm)
  * smaller reservation (one memseg per backing page with extmem). Shared
  * (2 MiB pages): a worker must map the reservation at the primary's
  * address, where its own libraries and threads, placed at random (ASLR,
- * 28 bits of 4 KiB pages: 1 TiB), are in the way with a chance that grows
- * with the reservation (measured: 5 worker starts in 40 for 64 GiB, 0 in
- * 40 for 3 GiB). So no more than the pools twice over and FWD_VA_SLACK;
- * fwd_space_attach() restarts a worker that is unlucky all the same.
+ * 28 bits of 4 KiB pages: 1 TiB), could be in the way with a chance that
+ * grows with the reservation (measured before the library placed shared
+ * reservations low, away from them: 5 worker starts in 40 for 64 GiB, 0
+ * in 40 for 3 GiB; since, none seen). So no more than the pools twice
+ * over and FWD_VA_SLACK; fwd_space_attach() restarts a worker that is
+ * unlucky all the same.
  */
 static size_t
 space_va_size(void)
