@@ -298,21 +298,22 @@ role_bad_attach(void)
 {
 	const char *name = getenv(MP_ENV_SPACE);
 	void *base = (void *)(uintptr_t)board->arg[0];
+	struct rte_vmap_params p;
 	struct rte_vmap *vm;
-	void *p, *va;
+	void *taken, *va;
 
 	if (rte_vmap_lookup("mp_no_such_space") != NULL || rte_errno != ENOENT)
 		FAILS("attach to a space that does not exist: not ENOENT (%d)", rte_errno);
 	if (rte_vmap_lookup("mp_private") != NULL || rte_errno != EPERM)
 		FAILS("attach to an unshared space: not EPERM (%d)", rte_errno);
 	/* The reservation's first page taken in this process. */
-	p = mmap(base, PAGE_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+	taken = mmap(base, PAGE_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 		-1, 0);
-	if (p != base)
+	if (taken != base)
 		FAILS("cannot take %p for the address-in-use case: %s", base, strerror(errno));
 	if (rte_vmap_lookup(name) != NULL || rte_errno != EADDRINUSE)
 		FAILS("attach over a taken address: not EADDRINUSE (%d)", rte_errno);
-	munmap(p, PAGE_4K);
+	munmap(taken, PAGE_4K);
 	/* Nothing was kept of the failed attach: it works now. */
 	vm = rte_vmap_lookup(name);
 	if (vm == NULL)
@@ -324,6 +325,19 @@ role_bad_attach(void)
 		FAILS("free of an interior address: not -ENOENT");
 	if (rte_vmap_block_free(vm, NULL, 0) != 0 || rte_vmap_alloc(vm, 0, 0, 0) != NULL)
 		FAILS("NULL block free or zero-size alloc misjudged");
+	/* A second lookup is the same attachment; reclaim and sharing are the primary's. */
+	if (rte_vmap_lookup(name) != vm)
+		FAILS("a second lookup attached again");
+	if (rte_vmap_reclaim(vm, 1) != -EINVAL)
+		FAILS("rte_vmap_reclaim() in a secondary: not -EINVAL");
+	vmap_test_params_4k(&p, "mp_in_secondary");
+	p.flags = RTE_VMAP_F_SHARED;
+	if (rte_vmap_create(&p) != NULL || rte_errno != EINVAL)
+		FAILS("a shared space created in a secondary: not EINVAL (%d)", rte_errno);
+	/* Detached, attached again: the same space, at the same address. */
+	rte_vmap_destroy(vm);
+	if (rte_vmap_lookup(name) == NULL)
+		FAILS("attach after a detach: %s", rte_strerror(rte_errno));
 	return TEST_SUCCESS;
 }
 
