@@ -6,8 +6,9 @@
 # of devtools/vm/ (an emulated Intel IOMMU, two NICs on vfio-pci cabled back
 # to back), from the host:
 #
-#   devtools/vm/run.sh --aw 48 -- test/vm/dma-tests.sh [TEST...]
+#   devtools/vm/run.sh --aw 48 -- test/vm/dma-tests.sh [-b BUILD_DIR] [TEST...]
 #
+# -b: the build directory whose dpdk-vmap-test runs (default build).
 # TEST defaults to every DMA autotest (vmap_dma_reach_autotest,
 # vmap_dma_stale_autotest, vmap_dma_reach_big_autotest,
 # vmap_dma_extmem_autotest), and vmap_dma_hotplug_autotest last when the
@@ -50,19 +51,28 @@ if [ "${VMAP_VM_AW:-}" = none ]; then
 	all_tests=(vmap_dma_pa_autotest)
 	eal_iova=pa
 fi
-if [ $# -gt 0 ]; then
+build_dir=build
+while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help)
 		awk 'NR >= 4 && !/^#/ { exit } NR >= 4 { sub(/^# ?/, ""); print }' "$0"
 		exit 0
 		;;
+	-b)
+		[ $# -ge 2 ] || { echo "dma-tests: -b needs a build directory" >&2; exit 2; }
+		build_dir=$2
+		shift 2
+		;;
+	*) break ;;
 	esac
+done
+if [ $# -gt 0 ]; then
 	tests=("$@")
 else
 	tests=("${all_tests[@]}")
 fi
 
-bin=build/test/dpdk-vmap-test
+bin=$build_dir/test/dpdk-vmap-test
 out="${VMAP_VM_OUT:-/tmp}/dma-tests"
 timeout_s="${DMA_TESTS_TIMEOUT:-600}"
 lcores=0
@@ -150,7 +160,7 @@ report_batch() { # log rc name...
 
 if [ ! -x "$bin" ]; then
 	for t in "${tests[@]}"; do
-		report FAIL "$t" "$bin not built (ninja -C build on the host)"
+		report FAIL "$t" "$bin not built (ninja -C $build_dir on the host)"
 	done
 elif [ "${#nics[@]}" -lt 2 ]; then
 	skip_all "two NICs needed, VMAP_VM_NICS has ${#nics[@]}"
