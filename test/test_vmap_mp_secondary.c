@@ -426,6 +426,34 @@ role_perf(void)
 	return TEST_SUCCESS;
 }
 
+/* This role's frame layout and board use (vmap_dma_mp_autotest). */
+#include "dma_mp.h"
+
+/*
+ * vmap_dma_mp_autotest (test_vmap_dma_mp.c): windows allocated here, each
+ * holding a frame the primary's NIC sends from its IOVA (with "vfio" the
+ * primary maps them on this process's behalf); then, as board->go says,
+ * every window freed and purged here, or left live.
+ */
+static int
+role_dma_alloc(void)
+{
+	uint32_t go;
+
+	if (dma_mp_post_frames(space, board) != 0)
+		FAILS("posting the frames failed");
+	__atomic_store_n(&board->ready, 1, __ATOMIC_RELEASE);
+	while ((go = __atomic_load_n(&board->go, __ATOMIC_ACQUIRE)) == 0)
+		rte_delay_us_sleep(1000);
+	if (go != DMA_MP_GO_FREE)
+		return TEST_SUCCESS;
+	if (role_free() != TEST_SUCCESS)
+		return TEST_FAILED;
+	if (rte_vmap_purge(space) != 0)
+		FAILS("purge: %s", rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -443,6 +471,7 @@ static const struct {
 	{ "destroyed", role_destroyed, true, true },
 	{ "perf", role_perf, true, true },
 	{ "grants", role_grants, true, true },
+	{ "dma-alloc", role_dma_alloc, true, true },
 };
 
 static int
