@@ -41,6 +41,27 @@ own_prefix(void)
 	return basename(dir);
 }
 
+static int
+ipc_probe(const struct rte_mp_msg *msg, const void *peer)
+{
+	RTE_SET_USED(msg);
+	RTE_SET_USED(peer);
+	return 0;
+}
+
+/*
+ * Whether EAL's IPC channel works: --in-memory keeps a runtime directory
+ * but refuses every action (ENOTSUP), as RTE_VMAP_F_SHARED then is.
+ */
+static bool
+ipc_works(void)
+{
+	if (rte_mp_action_register("vmap_mp_test_probe", ipc_probe) != 0)
+		return false;
+	rte_mp_action_unregister("vmap_mp_test_probe");
+	return true;
+}
+
 bool
 mp_possible(const char **why)
 {
@@ -57,8 +78,9 @@ mp_possible(const char **why)
 			"secondaries have nothing to attach to";
 		return false;
 	}
-	if (access(rte_eal_get_runtime_dir(), F_OK) != 0) {
-		*why = "EAL has no runtime directory (--in-memory or --no-shconf)";
+	if (access(rte_eal_get_runtime_dir(), F_OK) != 0 || !ipc_works()) {
+		*why = "EAL runs without its multi-process channel (--in-memory or "
+			"--no-shconf): no secondary can attach";
 		return false;
 	}
 	return true;
