@@ -39,10 +39,6 @@ ALLOWED = {
     ('vmap_iova.c', 'vmap_purge.c'):
         'vmap_iova_assign() runs vmap_reclaim() when the DOMAIN IOVA space is full: '
         'pooled and lazy ranges hold IOVA only a purge gives back',
-    ('vmap_mp_owner.c', 'vmap_space.c'):
-        'rte_vmap_create() of a primary registers the owner\'s IPC handler '
-        '(vmap_mp_owner_init()), which finds the space a secondary names with '
-        'rte_vmap_lookup(); destroy waits for the handler (vmap_mp_owner_fini())',
     ('vmap_purge.c', 'vmap_range.c'):
         'vmap_range_recycle() puts a range that overlaps an owed driver call on '
         'the lazy list (vmap_lazy_add()), for a purge to settle',

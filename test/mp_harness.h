@@ -43,6 +43,8 @@ struct mp_board {
 	uint32_t go;      /**< the primary lets it go on (atomic) */
 	uint32_t stop;    /**< stop looping (atomic) */
 	uint32_t n;       /**< windows in w[] */
+	uint32_t pause;   /**< wait between two calls (atomic) */
+	uint32_t paused;  /**< lcores waiting so (atomic) */
 	/**
 	 * Per lcore of the secondary (from its first): odd while that lcore
 	 * is inside a library call (the kill cases).

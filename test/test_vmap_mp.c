@@ -332,17 +332,91 @@ test_mp_concurrent(void)
 	return TEST_SUCCESS;
 }
 
+/* What the kill rounds saw. */
+struct kill_tally {
+	unsigned int inside;        /* kills that landed inside a call */
+	unsigned int inside_block;  /* of them, in a secondary carving its granted blocks */
+	unsigned int reclaimed;     /* windows rte_vmap_reclaim() gave back */
+};
+
+/*
+ * rte_vmap_verify() and the counts must see no allocation on its way
+ * (rte_vmap_verify()'s contract): the survivor waits at a point between
+ * two calls while they run.
+ */
+static void
+survivor_pause(struct mp_board *other, bool pause)
+{
+	__atomic_store_n(&other->pause, pause ? 1 : 0, __ATOMIC_RELEASE);
+	while (pause && __atomic_load_n(&other->paused, __ATOMIC_ACQUIRE) == 0)
+		rte_delay_us_sleep(100);
+}
+
+/* One secondary killed at a random moment, then the space checked. */
+static int
+kill_round(struct rte_vmap *vm, struct mp_board *other, unsigned int k, uint64_t *seed,
+		struct kill_tally *t)
+{
+	struct rte_vmap_stats st;
+	struct timespec nap;
+	unsigned int i;
+	int ret, status;
+	pid_t pid;
+
+	board_reset();
+	/* Every other one only carves and frees its granted blocks. */
+	board->arg[1] = k % 2;
+	pid = mp_spawn("churn", "mp_kill", board, MP_LCORE, 2, false);
+	TEST_ASSERT(pid > 0, "spawn");
+	TEST_ASSERT(wait_ready(pid), "secondary %u exited before it began", k);
+	/* Until it is well into its loop, then 0-20 ms more. */
+	while (__atomic_load_n(&board->ops, __ATOMIC_RELAXED) < 8)
+		rte_delay_us_sleep(100);
+	nap = (struct timespec){ .tv_nsec = (long)(vmap_test_rand(seed) % 20000000) };
+	nanosleep(&nap, NULL);
+	kill(pid, SIGKILL);
+	TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "waitpid");
+	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		"secondary %u was not killed (status 0x%x)", k, status);
+	/* Odd: that lcore of it was inside a call when it died (read once it is). */
+	for (i = 0; i < RTE_DIM(board->in_call); i++)
+		if ((__atomic_load_n(&board->in_call[i], __ATOMIC_SEQ_CST) & 1) != 0) {
+			t->inside++;
+			t->inside_block += k % 2;
+			break;
+		}
+	/*
+	 * The reclaim first: it waits for a call of the dead one the owner may
+	 * still be carrying out, and refuses those still queued, so that the
+	 * checks below see no allocation on its way.
+	 */
+	ret = rte_vmap_reclaim(vm, pid);
+	TEST_ASSERT(ret >= 0, "reclaim of %d: %d", (int)pid, ret);
+	t->reclaimed += (unsigned int)ret;
+	survivor_pause(other, true);
+	ret = rte_vmap_verify(vm);
+	/* Ours and the survivor's are left: the dead one's are all given back. */
+	if (ret == 0)
+		ret = rte_vmap_stats_get(vm, &st);
+	survivor_pause(other, false);
+	TEST_ASSERT_SUCCESS(ret, "verify or stats after kill %u", k);
+	TEST_ASSERT(st.nr_windows >= 1 && st.nr_windows <= 2, "kill %u: %" PRIu64
+		" live windows after the reclaim", k, st.nr_windows);
+	TEST_ASSERT_EQUAL(rte_vmap_reclaim(vm, pid), 0, "a second reclaim found more");
+	return TEST_SUCCESS;
+}
+
 static int
 test_mp_sigkill(void)
 {
 	struct rte_vmap *vm = shared_space("mp_kill", NULL, RTE_VMAP_IOVA_AUTO);
-	unsigned int k, i, inside = 0, inside_block = 0, reclaimed = 0;
 	uint64_t seed = 0x6b696c6cull, ops_before;
-	struct mp_board *other;
+	struct kill_tally t = { 0 };
 	struct rte_vmap_stats st;
-	struct timespec nap;
-	int ret, status;
-	pid_t pid, survivor;
+	struct mp_board *other;
+	unsigned int k;
+	pid_t survivor;
+	int ret, sret;
 	void *mine;
 
 	TEST_ASSERT_NOT_NULL(vm, "create");
@@ -363,56 +437,26 @@ test_mp_sigkill(void)
 	while (__atomic_load_n(&other->ready, __ATOMIC_ACQUIRE) == 0)
 		rte_delay_us_sleep(1000);
 	ops_before = __atomic_load_n(&other->ops, __ATOMIC_RELAXED);
-	for (k = 0; k < MP_KILLS; k++) {
-		board_reset();
-		/* Every other one only carves and frees its granted blocks. */
-		board->arg[1] = k % 2;
-		pid = mp_spawn("churn", "mp_kill", board, MP_LCORE, 2, false);
-		TEST_ASSERT(pid > 0, "spawn");
-		TEST_ASSERT(wait_ready(pid), "secondary %u exited before it began", k);
-		/* Until it is well into its loop, then 0-20 ms more. */
-		while (__atomic_load_n(&board->ops, __ATOMIC_RELAXED) < 8)
-			rte_delay_us_sleep(100);
-		nap = (struct timespec){ .tv_nsec = (long)(vmap_test_rand(&seed) % 20000000) };
-		nanosleep(&nap, NULL);
-		kill(pid, SIGKILL);
-		TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "waitpid");
-		TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-			"secondary %u was not killed (status 0x%x)", k, status);
-		/* Odd: that lcore of it was inside a call when it died (read once it is). */
-		for (i = 0; i < RTE_DIM(board->in_call); i++)
-			if ((__atomic_load_n(&board->in_call[i], __ATOMIC_SEQ_CST) & 1) != 0) {
-				inside++;
-				inside_block += k % 2;
-				break;
-			}
-		/* The owner is not stuck: verify takes every lock. */
-		VMAP_TEST_VERIFY(vm);
-		ret = rte_vmap_reclaim(vm, pid);
-		TEST_ASSERT(ret >= 0, "reclaim of %d: %d", (int)pid, ret);
-		reclaimed += (unsigned int)ret;
-		VMAP_TEST_VERIFY(vm);
-		/* Ours and the survivor's are left: the dead one's are all given back. */
-		TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
-		TEST_ASSERT(st.nr_windows >= 1 && st.nr_windows <= 2, "kill %u: %" PRIu64
-			" live windows after the reclaim", k, st.nr_windows);
-		TEST_ASSERT_EQUAL(rte_vmap_reclaim(vm, pid), 0, "a second reclaim found more");
-	}
-	/* The survivor went on through every kill, and ends well. */
+	for (k = 0, ret = TEST_SUCCESS; k < MP_KILLS && ret == TEST_SUCCESS; k++)
+		ret = kill_round(vm, other, k, &seed, &t);
+	/* The survivor went on through every kill (stopped whatever happened). */
 	__atomic_store_n(&other->stop, 1, __ATOMIC_RELEASE);
-	ret = mp_wait(survivor, MP_TIMEOUT_S);
+	sret = mp_wait(survivor, MP_TIMEOUT_S);
+	if (ret != TEST_SUCCESS)
+		return ret;
 	printf("sigkill: %u secondaries killed, %u while inside a call (%u of the %u "
 		"carving only their granted blocks, lock-free), %u windows reclaimed; "
-		"the other secondary made %" PRIu64 " pairs meanwhile\n", MP_KILLS, inside,
-		inside_block, MP_KILLS / 2, reclaimed, other->ops - ops_before);
-	TEST_ASSERT_EQUAL(ret, 0, "the secondary working beside the kills failed (exit %d)",
-		ret);
+		"the other secondary made %" PRIu64 " pairs meanwhile\n", MP_KILLS, t.inside,
+		t.inside_block, MP_KILLS / 2, t.reclaimed, other->ops - ops_before);
+	TEST_ASSERT_EQUAL(sret, 0, "the secondary working beside the kills failed (exit %d)",
+		sret);
 	TEST_ASSERT(other->ops > ops_before, "the other secondary made no progress");
 	TEST_ASSERT_SUCCESS(rte_vmap_free(board_vm, other), "free the survivor's board");
+	VMAP_TEST_VERIFY(vm);
 	TEST_ASSERT_SUCCESS(rte_vmap_stats_get(vm, &st), "stats");
 	TEST_ASSERT_EQUAL(st.nr_windows, (uint64_t)1, "%" PRIu64 " live windows once the "
 		"survivor is done", st.nr_windows);
-	TEST_ASSERT(inside > 0 && inside_block > 0,
+	TEST_ASSERT(t.inside > 0 && t.inside_block > 0,
 		"no kill landed inside a call (or a block call): the case showed nothing");
 	TEST_ASSERT_EQUAL(mp_check(mine, 256 * KIB, 0x0b5e55ed), (size_t)0,
 		"the primary's window changed");

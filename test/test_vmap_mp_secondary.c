@@ -238,6 +238,13 @@ churn_lcore(void *arg)
 	for (i = 0; rounds == 0 || i < rounds; i++) {
 		if (__atomic_load_n(&board->stop, __ATOMIC_RELAXED) != 0)
 			break;
+		/* Between two calls: the primary checks the space meanwhile. */
+		if (__atomic_load_n(&board->pause, __ATOMIC_ACQUIRE) != 0) {
+			__atomic_fetch_add(&board->paused, 1, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&board->pause, __ATOMIC_ACQUIRE) != 0)
+				rte_delay_us_sleep(100);
+			__atomic_fetch_sub(&board->paused, 1, __ATOMIC_RELEASE);
+		}
 		if (churn_one(&seed, (uint32_t)(getpid() << 8 | rte_lcore_id()), in_call) != 0)
 			return TEST_FAILED;
 	}

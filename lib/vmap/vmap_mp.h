@@ -103,8 +103,15 @@ struct vmap_mp_rep {
  */
 int vmap_mp_owner_init(struct rte_vmap *vm);
 /*
- * rte_vmap_destroy() of a shared space, once it left the list of spaces:
- * wait for a request the owner's IPC thread may be carrying out on it.
+ * rte_vmap_create() in a primary, the space built: the IPC handler finds it
+ * by name from now on (in its own list: the handler never takes the list
+ * of spaces, held across a creation, which can wait for EAL's IPC thread).
+ */
+void vmap_mp_owner_publish(struct rte_vmap *vm);
+/*
+ * rte_vmap_destroy() in a primary, once the space left the list of
+ * spaces: out of the handler's list, then wait for a request the IPC
+ * thread may be carrying out on it.
  */
 void vmap_mp_owner_fini(struct rte_vmap *vm);
 

@@ -28,11 +28,14 @@
  */
 static pthread_mutex_t owner_lock = PTHREAD_MUTEX_INITIALIZER;
 /*
- * The IPC action's registration and the space numbers: taken by
- * rte_vmap_create() under vmap_spaces_lock, so not owner_lock (which the
- * handler holds while it takes vmap_spaces_lock). Nothing is taken under it.
+ * The IPC action's registration, the space numbers and the spaces the
+ * handler finds by name (owned): held briefly, nothing taken under it.
+ * The handler never takes vmap_spaces_lock: rte_vmap_create() holds it
+ * across a creation, which may wait for EAL's IPC thread (rte_malloc()
+ * of a driver syncs the secondaries), the thread the handler runs on.
  */
 static pthread_mutex_t register_lock = PTHREAD_MUTEX_INITIALIZER;
+static TAILQ_HEAD(, rte_vmap) owned = TAILQ_HEAD_INITIALIZER(owned);
 static bool action_registered;
 static int action_error;
 static uint32_t shared_count;
@@ -122,6 +125,20 @@ carry_out(struct rte_vmap *vm, const struct vmap_mp_req *req, struct vmap_mp_rep
 	}
 }
 
+/* The space the handler knows by name, or NULL. */
+static struct rte_vmap *
+owned_find(const char *name)
+{
+	struct rte_vmap *vm;
+
+	pthread_mutex_lock(&register_lock);
+	TAILQ_FOREACH(vm, &owned, owned_next)
+		if (strncmp(vm->name, name, RTE_VMAP_NAMESIZE) == 0)
+			break;
+	pthread_mutex_unlock(&register_lock);
+	return vm;
+}
+
 /*
  * EAL's IPC thread: one request of a secondary. Always answered. The
  * parameters are copied in and out: param[] of struct rte_mp_msg is not
@@ -152,7 +169,7 @@ handle(const struct rte_mp_msg *msg, const void *peer)
 	}
 	strlcpy(name, req->name, sizeof(name));
 	pthread_mutex_lock(&owner_lock);
-	vm = rte_vmap_lookup(name);
+	vm = owned_find(name);
 	i = reclaimed_index(req->pid);
 	if (i >= 0 && req->op == VMAP_MP_ATTACH)
 		reclaimed[i] = 0;
@@ -211,9 +228,25 @@ vmap_mp_owner_init(struct rte_vmap *vm)
 }
 
 void
+vmap_mp_owner_publish(struct rte_vmap *vm)
+{
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return;
+	pthread_mutex_lock(&register_lock);
+	TAILQ_INSERT_TAIL(&owned, vm, owned_next);
+	vm->owned = true;
+	pthread_mutex_unlock(&register_lock);
+}
+
+void
 vmap_mp_owner_fini(struct rte_vmap *vm)
 {
-	RTE_SET_USED(vm);
+	if (!vm->owned)
+		return;
+	pthread_mutex_lock(&register_lock);
+	TAILQ_REMOVE(&owned, vm, owned_next);
+	vm->owned = false;
+	pthread_mutex_unlock(&register_lock);
 	/* A request that found the space before it left the list ends first. */
 	pthread_mutex_lock(&owner_lock);
 	pthread_mutex_unlock(&owner_lock);

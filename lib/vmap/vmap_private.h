@@ -57,9 +57,12 @@
  *                                                window says -EINVAL
  *
  * Lock order (outer first); verify() takes those it checks in this order:
- *   owner_lock             (vmap_mp_owner.c: a secondary's request carried out)
+ *   owner_lock             (vmap_mp_owner.c: a secondary's request carried out;
+ *                           never held by the creation of a space, which may
+ *                           wait for EAL's IPC thread: rte_malloc() syncs)
  *   vmap_spaces_lock       (vmap_space.c, not verify's; telemetry reads under it)
- *   register_lock          (vmap_mp_owner.c: the IPC action, space numbers)
+ *   register_lock          (vmap_mp_owner.c: the IPC action, space numbers,
+ *                           the spaces the handler finds; nothing under it)
  *   vmap_space.purge_lock  (mutex)
  *   vmap_stats_cache.lock  (seqlock, write side: a rebuild takes busy, block
  *                           table, block and arena locks one at a time under it)
@@ -244,6 +247,9 @@ struct rte_vmap {
 	struct vmap_grants *grants;
 
 	TAILQ_ENTRY(rte_vmap) next;
+	/* In a primary, the spaces its IPC handler finds by name (vmap_mp_owner.c). */
+	TAILQ_ENTRY(rte_vmap) owned_next;
+	bool owned;
 };
 
 /* Note a change not covered by a node generation (stats cache). */

@@ -296,8 +296,10 @@ rte_vmap_create(const struct rte_vmap_params *p)
 		rte_errno = EEXIST;
 	} else {
 		vm = space_build(p, ops);
-		if (vm != NULL)
+		if (vm != NULL) {
 			TAILQ_INSERT_TAIL(&vmap_spaces, vm, next);
+			vmap_mp_owner_publish(vm);
+		}
 	}
 	pthread_mutex_unlock(&vmap_spaces_lock);
 	return vm;
@@ -410,8 +412,7 @@ rte_vmap_destroy(struct rte_vmap *vm)
 		vmap_mp_detach(vm);
 		return;
 	}
-	if ((vm->flags & RTE_VMAP_F_SHARED) != 0)
-		vmap_mp_owner_fini(vm);
+	vmap_mp_owner_fini(vm);
 
 	/* Per-lcore blocks first: their hosts join the lazy lists, windows unmapped. */
 	vmap_blocks_release(vm);
