@@ -237,7 +237,8 @@ vmap_grant_new(struct rte_vmap *vm, int32_t pid, uint32_t lcore, int socket_id)
 	__atomic_store_n(&g->live, 0, __ATOMIC_RELAXED);
 	memset(g->win_pages, 0, sizeof(g->win_pages));
 	__atomic_store_n(&g->start, host->start, __ATOMIC_RELEASE);
-	hosts(gs)[slot] = host;
+	/* Atomic: stats and telemetry walk the slots without the owner's lock. */
+	__atomic_store_n(&hosts(gs)[slot], host, __ATOMIC_RELEASE);
 	host->flags |= VMAP_AREA_F_HOST | VMAP_AREA_F_GRANT;
 	vmap_busy_insert(vm, host);
 	host->owner = pid;
@@ -254,7 +255,7 @@ grant_retire(struct rte_vmap *vm, uint32_t slot)
 {
 	struct vmap_grants *gs = vm->grants;
 	struct vmap_grant *g = vmap_grant_slot(gs, slot);
-	struct vmap_area *host = hosts(gs)[slot];
+	struct vmap_area *host = __atomic_load_n(&hosts(gs)[slot], __ATOMIC_ACQUIRE);
 	uint64_t *slots = grant_slots(vm, g);
 	uint32_t i;
 
@@ -265,7 +266,7 @@ grant_retire(struct rte_vmap *vm, uint32_t slot)
 		__atomic_store_n(&slots[i], 0, __ATOMIC_RELAXED);
 	memset(g->win_pages, 0, sizeof(g->win_pages));
 	__atomic_store_n(&g->start, 0, __ATOMIC_RELEASE);
-	hosts(gs)[slot] = NULL;
+	__atomic_store_n(&hosts(gs)[slot], NULL, __ATOMIC_RELEASE);
 	vmap_busy_unlink(vm, host);
 	rte_spinlock_lock(&gs->slot_lock);
 	gs->free_slots[gs->nr_free++] = slot;
@@ -286,7 +287,8 @@ vmap_grant_return(struct rte_vmap *vm, uint32_t slot)
 	struct vmap_grants *gs = vm->grants;
 	uint32_t sealed = VMAP_GRANT_SEALED;
 
-	if (gs == NULL || slot >= VMAP_GRANT_SLOTS || hosts(gs)[slot] == NULL)
+	if (gs == NULL || slot >= VMAP_GRANT_SLOTS ||
+			__atomic_load_n(&hosts(gs)[slot], __ATOMIC_ACQUIRE) == NULL)
 		return;
 	/* Once: a second return, or one raced by a reclaim, finds it claimed. */
 	if (__atomic_compare_exchange_n(&vmap_grant_slot(gs, slot)->live, &sealed,
@@ -316,7 +318,8 @@ vmap_grants_reclaim(struct rte_vmap *vm, int32_t pid)
 		return 0;
 	for (slot = 0; slot < __atomic_load_n(&gs->hi, __ATOMIC_ACQUIRE); slot++) {
 		g = vmap_grant_slot(gs, slot);
-		if (hosts(gs)[slot] == NULL || (pid != 0 && g->pid != pid))
+		if (__atomic_load_n(&hosts(gs)[slot], __ATOMIC_ACQUIRE) == NULL ||
+				(pid != 0 && g->pid != pid))
 			continue;
 		/* Whatever it holds: its carver is gone (or the space is). */
 		if (__atomic_exchange_n(&g->live, VMAP_GRANT_DEAD, __ATOMIC_ACQ_REL) ==
