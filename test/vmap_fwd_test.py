@@ -109,6 +109,8 @@ class Forwarder:
             app_args = ['--page-size', '4K'] + app_args
         elif role is None:
             self.cmd += ['--in-memory']
+        if role == 'primary':
+            self.cmd += opts.primary_eal_arg
         for v in vdevs:
             self.cmd += ['--vdev', v]
         self.cmd += ['--'] + app_args
@@ -712,6 +714,9 @@ def main():
     ap.add_argument('--lcores', default='0-1', help='EAL -l (default 0-1)')
     ap.add_argument('--no-huge', action='store_true',
                     help='EAL --no-huge -m 512 and a space on 4 KiB pages')
+    ap.add_argument('--primary-eal-arg', action='append', default=[],
+                    help='an EAL argument for a primary that workers attach to'
+                    ' (repeatable; test/meson.build: --base-virtaddr in ASan builds)')
     ap.add_argument('--worker-lcores',
                     help='EAL --lcores of a worker process (default: one id past the'
                     " primary's, on its main lcore's CPU: 2@0 for 0-1)")
