@@ -74,7 +74,10 @@ extern "C" {
  * done by this process, the space's owner, over EAL's IPC (rte_mp), so no
  * lock in shared memory can be held by a process that dies. Primary
  * process only, with EAL's IPC (not --in-memory, not --no-shconf); not
- * with RTE_VMAP_F_EXTMEM. See the programmer's guide, "Multi-process".
+ * with RTE_VMAP_F_EXTMEM. In a secondary, every call of the space may
+ * also fail with ENOENT: the primary destroyed it, or did not answer.
+ * rte_vmap_reclaim() gives back what a dead secondary held. See the
+ * programmer's guide, "Multi-process".
  */
 #define RTE_VMAP_F_SHARED         (1u << 3)
 
