@@ -78,9 +78,9 @@ request(struct vmap_mp_req *req, struct vmap_mp_rep *rep, int *fds, int nfds, in
 		VMAP_LOG(ERR, "%s: answer of %d bytes and %d fds: a primary of another build?",
 			req->name, m->len_param, m->num_fds);
 		ret = -EPROTO;
-		nfds = 0;
 	}
-	nfds = rep->ret == 0 ? RTE_MIN(nfds, m->num_fds) : 0;
+	/* Only a good answer hands its fds over. */
+	nfds = ret == 0 && rep->ret == 0 ? m->num_fds : 0;
 	for (i = 0; i < nfds; i++)
 		fds[i] = m->fds[i];
 	/* fds received and not handed over are closed. */
