@@ -150,6 +150,59 @@ test_mp_attach_same_bytes_and_iova(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The same on 1 GiB pages, when the host has one free (the fast suite does
+ * not reserve any: vmap_1g_autotest, a host test, does, for itself):
+ * the secondary maps the hugetlbfs file of 1 GiB pages over the range.
+ */
+static int
+test_mp_attach_1g_pages(void)
+{
+	struct rte_vmap_params p;
+	struct rte_vmap *vm;
+	uint32_t i;
+	int ret;
+
+	if (vmap_test_hugepages(RTE_VMAP_PAGE_1G, "free_hugepages") < 1) {
+		printf("SKIP: no free 1 GiB hugepage on this host\n");
+		return TEST_SKIPPED;
+	}
+	vmap_test_params(&p, "mp_1g");
+	p.page_size = RTE_VMAP_PAGE_1G;
+	p.va_size = 2 * GIB;
+	p.iova_mode = vmap_test_iova_mode(p.page_size);
+	p.flags = RTE_VMAP_F_SHARED;
+	vm = rte_vmap_create(&p);
+	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
+	board_reset();
+	for (i = 0; i < 8; i++) {
+		struct mp_win *m = &board->w[i];
+		void *va = (i % 2) != 0 ? rte_vmap_block_alloc(vm, 2 * PAGE_4K) :
+			rte_vmap_alloc(vm, 64 * KIB, 0, SOCKET_ID_ANY);
+
+		TEST_ASSERT_NOT_NULL(va, "alloc %u: %s", i, rte_strerror(rte_errno));
+		*m = (struct mp_win){ .va = (uintptr_t)va, .size = (i % 2) != 0 ? 2 * PAGE_4K :
+			64 * KIB, .block = i % 2, .pattern = 0x1c0000u + i,
+			.iova = rte_vmap_virt2iova(vm, va) };
+		mp_fill(va, m->size, m->pattern);
+	}
+	board->n = i;
+	ret = run_secondary("check", "mp_1g", 1);
+	TEST_ASSERT_EQUAL(ret, 0, "the secondary's checks failed (exit %d)", ret);
+	for (i = 0; i < board->n; i++) {
+		void *va = (void *)(uintptr_t)board->w[i].va;
+
+		TEST_ASSERT_EQUAL(mp_check(va, board->w[i].size, ~board->w[i].pattern),
+			(size_t)0, "window %u: the secondary's write is not seen here", i);
+		TEST_ASSERT_SUCCESS(board->w[i].block ?
+			rte_vmap_block_free(vm, va, board->w[i].size) : rte_vmap_free(vm, va),
+			"free %u", i);
+	}
+	VMAP_TEST_VERIFY(vm);
+	rte_vmap_destroy(vm);
+	return TEST_SUCCESS;
+}
+
 static int
 test_mp_alloc_there_free_here(void)
 {
@@ -592,6 +645,7 @@ static struct unit_test_suite mp_suite = {
 	.suite_name = "vmap multi-process",
 	.unit_test_cases = {
 		TEST_CASE(test_mp_attach_same_bytes_and_iova),
+		TEST_CASE(test_mp_attach_1g_pages),
 		TEST_CASE(test_mp_alloc_there_free_here),
 		TEST_CASE(test_mp_alloc_here_free_there),
 		TEST_CASE(test_mp_grants_seal_and_return),
