@@ -273,3 +273,24 @@ mp_board_destroy(struct rte_vmap *board_vm, struct mp_board *board)
 	rte_vmap_destroy(board_vm);
 	return ret;
 }
+
+int
+mp_suite_run(struct unit_test_suite *suite, struct rte_vmap **board_vm,
+		struct mp_board **board)
+{
+	const char *why;
+	int ret;
+
+	if (!mp_possible(&why)) {
+		/* "skipped: <why>": the line test/vm/dma-tests.sh reports. */
+		printf("mp: skipped: %s\n", why);
+		return TEST_SKIPPED;
+	}
+	*board = mp_board_create(board_vm);
+	TEST_ASSERT_NOT_NULL(*board, "no board");
+	ret = unit_test_suite_runner(suite);
+	if (mp_board_destroy(*board_vm, *board) != TEST_SUCCESS)
+		ret = TEST_FAILED;
+	mp_cleanup_files();
+	return ret;
+}

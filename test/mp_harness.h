@@ -82,6 +82,15 @@ struct mp_board *mp_board_create(struct rte_vmap **board_vm);
 /* Free the board and destroy its space: TEST_SUCCESS, or TEST_FAILED if verify fails. */
 int mp_board_destroy(struct rte_vmap *board_vm, struct mp_board *board);
 
+struct unit_test_suite;
+/*
+ * A multi-process suite: TEST_SKIPPED (saying why) unless mp_possible();
+ * else the board made (*board_vm, *board), the suite run, the board
+ * destroyed and this process's hugepage files removed. The suite's result.
+ */
+int mp_suite_run(struct unit_test_suite *suite, struct rte_vmap **board_vm,
+		struct mp_board **board);
+
 /* Fill a window with pattern; check it (0 or the first bad offset + 1). */
 void mp_fill(void *va, size_t size, uint32_t pattern);
 size_t mp_check(const void *va, size_t size, uint32_t pattern);

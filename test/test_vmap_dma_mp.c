@@ -278,26 +278,7 @@ static struct unit_test_suite dma_mp_suite = {
 static int
 test_vmap_dma_mp(void)
 {
-	const char *why;
-	int ret;
-
-	if (!mp_possible(&why)) {
-		printf("dma: skipped: %s\n", why);
-		return TEST_SKIPPED;
-	}
-	board = mp_board_create(&board_vm);
-	/* mp_possible() does not see --in-memory: EAL keeps a runtime directory. */
-	if (board == NULL && rte_errno == ENOTSUP) {
-		printf("dma: skipped: EAL has no multi-process channel (--in-memory or"
-			" --no-shconf): secondaries cannot attach\n");
-		return TEST_SKIPPED;
-	}
-	TEST_ASSERT_NOT_NULL(board, "no board");
-	ret = unit_test_suite_runner(&dma_mp_suite);
-	if (mp_board_destroy(board_vm, board) != TEST_SUCCESS)
-		ret = TEST_FAILED;
-	mp_cleanup_files();
-	return ret;
+	return mp_suite_run(&dma_mp_suite, &board_vm, &board);
 }
 
 REGISTER_VM_TEST(vmap_dma_mp_autotest, test_vmap_dma_mp);

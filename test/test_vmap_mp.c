@@ -107,16 +107,19 @@ wait_ready(pid_t pid)
 	return true;
 }
 
+/*
+ * nr windows of vm, half of them block windows, filled and posted; a
+ * secondary on space name checks them (same bytes, IOVA, find()) and
+ * writes them back, which must be seen here; then they are freed.
+ */
 static int
-test_mp_attach_same_bytes_and_iova(void)
+attach_check(struct rte_vmap *vm, const char *name, uint32_t nr)
 {
-	struct rte_vmap *vm = shared_space("mp_attach", NULL, RTE_VMAP_IOVA_AUTO);
 	uint32_t i;
 	int ret;
 
-	TEST_ASSERT_NOT_NULL(vm, "create");
 	board_reset();
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < nr; i++) {
 		struct mp_win *m = &board->w[i];
 		size_t size = (i % 2) != 0 ? PAGE_4K * (i % 5 + 1) : 64 * KIB * (i % 3 + 1);
 		void *va = (i % 2) != 0 ? rte_vmap_block_alloc(vm, size) :
@@ -131,23 +134,32 @@ test_mp_attach_same_bytes_and_iova(void)
 		mp_fill(va, size, m->pattern);
 	}
 	board->n = i;
-	ret = run_secondary("check", "mp_attach", 1);
+	ret = run_secondary("check", name, 1);
 	TEST_ASSERT_EQUAL(ret, 0, "the secondary's checks failed (exit %d)", ret);
-	/* What the secondary wrote is here, in the same pages. */
-	for (i = 0; i < board->n; i++)
-		TEST_ASSERT_EQUAL(mp_check((void *)(uintptr_t)board->w[i].va, board->w[i].size,
-			~board->w[i].pattern), (size_t)0, "window %u: the secondary's write "
-			"is not seen here", i);
 	for (i = 0; i < board->n; i++) {
 		void *va = (void *)(uintptr_t)board->w[i].va;
 
+		/* What the secondary wrote is here, in the same pages. */
+		TEST_ASSERT_EQUAL(mp_check(va, board->w[i].size, ~board->w[i].pattern),
+			(size_t)0, "window %u: the secondary's write is not seen here", i);
 		TEST_ASSERT_SUCCESS(board->w[i].block ?
 			rte_vmap_block_free(vm, va, board->w[i].size) : rte_vmap_free(vm, va),
 			"free %u", i);
 	}
 	VMAP_TEST_VERIFY(vm);
-	rte_vmap_destroy(vm);
 	return TEST_SUCCESS;
+}
+
+static int
+test_mp_attach_same_bytes_and_iova(void)
+{
+	struct rte_vmap *vm = shared_space("mp_attach", NULL, RTE_VMAP_IOVA_AUTO);
+	int ret;
+
+	TEST_ASSERT_NOT_NULL(vm, "create");
+	ret = attach_check(vm, "mp_attach", 16);
+	rte_vmap_destroy(vm);
+	return ret;
 }
 
 /*
@@ -160,7 +172,6 @@ test_mp_attach_1g_pages(void)
 {
 	struct rte_vmap_params p;
 	struct rte_vmap *vm;
-	uint32_t i;
 	int ret;
 
 	if (vmap_test_hugepages(RTE_VMAP_PAGE_1G, "free_hugepages") < 1) {
@@ -174,33 +185,9 @@ test_mp_attach_1g_pages(void)
 	p.flags = RTE_VMAP_F_SHARED;
 	vm = rte_vmap_create(&p);
 	TEST_ASSERT_NOT_NULL(vm, "create: %s", rte_strerror(rte_errno));
-	board_reset();
-	for (i = 0; i < 8; i++) {
-		struct mp_win *m = &board->w[i];
-		void *va = (i % 2) != 0 ? rte_vmap_block_alloc(vm, 2 * PAGE_4K) :
-			rte_vmap_alloc(vm, 64 * KIB, 0, SOCKET_ID_ANY);
-
-		TEST_ASSERT_NOT_NULL(va, "alloc %u: %s", i, rte_strerror(rte_errno));
-		*m = (struct mp_win){ .va = (uintptr_t)va, .size = (i % 2) != 0 ? 2 * PAGE_4K :
-			64 * KIB, .block = i % 2, .pattern = 0x1c0000u + i,
-			.iova = rte_vmap_virt2iova(vm, va) };
-		mp_fill(va, m->size, m->pattern);
-	}
-	board->n = i;
-	ret = run_secondary("check", "mp_1g", 1);
-	TEST_ASSERT_EQUAL(ret, 0, "the secondary's checks failed (exit %d)", ret);
-	for (i = 0; i < board->n; i++) {
-		void *va = (void *)(uintptr_t)board->w[i].va;
-
-		TEST_ASSERT_EQUAL(mp_check(va, board->w[i].size, ~board->w[i].pattern),
-			(size_t)0, "window %u: the secondary's write is not seen here", i);
-		TEST_ASSERT_SUCCESS(board->w[i].block ?
-			rte_vmap_block_free(vm, va, board->w[i].size) : rte_vmap_free(vm, va),
-			"free %u", i);
-	}
-	VMAP_TEST_VERIFY(vm);
+	ret = attach_check(vm, "mp_1g", 16);
 	rte_vmap_destroy(vm);
-	return TEST_SUCCESS;
+	return ret;
 }
 
 static int
@@ -661,20 +648,7 @@ static struct unit_test_suite mp_suite = {
 static int
 test_vmap_mp(void)
 {
-	const char *why;
-	int ret;
-
-	if (!mp_possible(&why)) {
-		printf("SKIP: %s\n", why);
-		return TEST_SKIPPED;
-	}
-	board = mp_board_create(&board_vm);
-	TEST_ASSERT_NOT_NULL(board, "no board");
-	ret = unit_test_suite_runner(&mp_suite);
-	if (mp_board_destroy(board_vm, board) != TEST_SUCCESS)
-		ret = TEST_FAILED;
-	mp_cleanup_files();
-	return ret;
+	return mp_suite_run(&mp_suite, &board_vm, &board);
 }
 
 REGISTER_FAST_TEST(vmap_mp_autotest, NOHUGE_SKIP, ASAN_OK, test_vmap_mp);

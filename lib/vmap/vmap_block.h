@@ -282,6 +282,33 @@ int vmap_blocks_walk(struct vmap_blocks *bs, bool peek,
 unsigned int vmap_block_slots_build(const bool enabled[RTE_MAX_LCORE],
 		uint16_t slot_table[RTE_MAX_LCORE]);
 
+/*
+ * In a block's (or a granted block's) win_pages[]: the live window holding
+ * granule off, if any (its first granule and pages). Lock-free readers may
+ * see a window carved or freed meanwhile.
+ */
+static inline bool
+vmap_block_window_at(const uint8_t win_pages[VMAP_BLOCK_GRANULES], uint32_t off,
+		uint32_t *start, uint32_t *pages)
+{
+	uint32_t s = off, p;
+
+	/* Windows are disjoint and at most VMAP_BLOCK_MAX_PAGES long. */
+	for (;;) {
+		p = __atomic_load_n(&win_pages[s], __ATOMIC_ACQUIRE);
+		if (p != 0) {
+			if (off - s >= p)
+				return false;
+			*start = s;
+			*pages = p;
+			return true;
+		}
+		if (s == 0 || off - s + 1 >= VMAP_BLOCK_MAX_PAGES)
+			return false;
+		s--;
+	}
+}
+
 /* The window of pages granules at granule off of b, as a descriptor. */
 static inline void
 vmap_block_window(const struct vmap_block *b, uint32_t off, uint32_t pages,

@@ -231,28 +231,6 @@ rte_vmap_block_free(struct rte_vmap *vm, void *addr, size_t size)
 
 /* ---- lookups for the rest of the library ------------------------------- */
 
-/* With b locked and valid: the live window holding granule off, if any. */
-static bool
-window_at(const struct vmap_block *b, uint32_t off, uint32_t *start, uint32_t *pages)
-{
-	uint32_t s = off, p;
-
-	/* Windows are disjoint and at most VMAP_BLOCK_MAX_PAGES long. */
-	for (;;) {
-		p = __atomic_load_n(&b->win_pages[s], __ATOMIC_RELAXED);
-		if (p != 0) {
-			if (off - s >= p)
-				return false;
-			*start = s;
-			*pages = p;
-			return true;
-		}
-		if (s == 0 || off - s + 1 >= VMAP_BLOCK_MAX_PAGES)
-			return false;
-		s--;
-	}
-}
-
 /* b, locked, if it is the live block of the zone of addr (and of host). */
 static struct vmap_block *
 lock_live_block(const struct vmap_blocks *bs, uintptr_t addr, const struct vmap_area *host)
@@ -285,7 +263,8 @@ vmap_block_find(const struct rte_vmap *vm, const struct vmap_area *host, uintptr
 	b = lock_live_block(bs, addr, host);
 	if (b == NULL)
 		return -ENOENT;
-	found = window_at(b, (uint32_t)((addr - b->start) >> VMAP_GRANULE_SHIFT), &start,
+	found = vmap_block_window_at(b->win_pages,
+		(uint32_t)((addr - b->start) >> VMAP_GRANULE_SHIFT), &start,
 		&pages);
 	if (found)
 		vmap_block_window(b, start, pages, out);

@@ -351,32 +351,33 @@ grant_of(const struct rte_vmap *vm, uintptr_t addr)
 	return g;
 }
 
+/* The window of pages granules at granule off of g (host's), as a descriptor. */
+static void
+grant_window(const struct vmap_grant *g, const struct vmap_area *host, uint32_t off,
+		uint32_t pages, struct vmap_area *win)
+{
+	memset(win, 0, sizeof(*win));
+	win->start = g->start + ((uintptr_t)off << VMAP_GRANULE_SHIFT);
+	win->size = (size_t)pages << VMAP_GRANULE_SHIFT;
+	win->iova = g->iova + ((rte_iova_t)off << VMAP_GRANULE_SHIFT);
+	win->flags = VMAP_AREA_F_BLOCK | VMAP_AREA_F_BACKED;
+	win->state = VMAP_AREA_BUSY;
+	win->alloc_node = host->alloc_node;
+	win->owner = g->pid;
+}
+
 int
 vmap_grant_find(const struct rte_vmap *vm, const struct vmap_area *host, uintptr_t addr,
 		struct vmap_area *out)
 {
 	const struct vmap_grant *g = grant_of(vm, addr);
-	uint32_t off, s, p;
+	uint32_t start, pages;
 
-	if (g == NULL || g->start != host->start)
+	if (g == NULL || g->start != host->start ||
+			!vmap_block_window_at(g->win_pages,
+				(uint32_t)((addr - g->start) >> VMAP_GRANULE_SHIFT), &start, &pages))
 		return -ENOENT;
-	off = (uint32_t)((addr - g->start) >> VMAP_GRANULE_SHIFT);
-	/* Windows are disjoint and at most VMAP_BLOCK_MAX_PAGES long. */
-	for (s = off; ; s--) {
-		p = __atomic_load_n(&g->win_pages[s], __ATOMIC_ACQUIRE);
-		if (p != 0 || s == 0 || off - s >= VMAP_BLOCK_MAX_PAGES)
-			break;
-	}
-	if (p == 0 || off - s >= p)
-		return -ENOENT;
-	memset(out, 0, sizeof(*out));
-	out->start = g->start + ((uintptr_t)s << VMAP_GRANULE_SHIFT);
-	out->size = (size_t)p << VMAP_GRANULE_SHIFT;
-	out->iova = g->iova + ((rte_iova_t)s << VMAP_GRANULE_SHIFT);
-	out->flags = VMAP_AREA_F_BLOCK | VMAP_AREA_F_BACKED;
-	out->state = VMAP_AREA_BUSY;
-	out->alloc_node = host->alloc_node;
-	out->owner = g->pid;
+	grant_window(g, host, start, pages, out);
 	return 0;
 }
 
@@ -392,24 +393,17 @@ vmap_grants_walk(const struct rte_vmap *vm,
 
 	if (gs == NULL || gs->fd < 0)
 		return 0;
-	memset(&win, 0, sizeof(win));
-	win.flags = VMAP_AREA_F_BLOCK | VMAP_AREA_F_BACKED;
-	win.state = VMAP_AREA_BUSY;
 	for (slot = 0; slot < __atomic_load_n(&gs->hi, __ATOMIC_ACQUIRE); slot++) {
 		const struct vmap_area *host = __atomic_load_n(&hosts(gs)[slot], __ATOMIC_ACQUIRE);
 
 		if (host == NULL)
 			continue;
 		g = vmap_grant_slot(gs, slot);
-		win.owner = g->pid;
-		win.alloc_node = host->alloc_node;
 		for (off = 0; off < VMAP_BLOCK_GRANULES; off++) {
 			p = __atomic_load_n(&g->win_pages[off], __ATOMIC_RELAXED);
 			if (p == 0)
 				continue;
-			win.start = g->start + ((uintptr_t)off << VMAP_GRANULE_SHIFT);
-			win.size = (size_t)p << VMAP_GRANULE_SHIFT;
-			win.iova = g->iova + ((rte_iova_t)off << VMAP_GRANULE_SHIFT);
+			grant_window(g, host, off, p, &win);
 			ret = fn(&win, arg);
 			if (ret != 0)
 				return ret;
