@@ -373,9 +373,10 @@ vmap_grant_find(const struct rte_vmap *vm, const struct vmap_area *host, uintptr
 	const struct vmap_grant *g = grant_of(vm, addr);
 	uint32_t start, pages;
 
-	if (g == NULL || g->start != host->start ||
-			!vmap_block_window_at(g->win_pages,
-				(uint32_t)((addr - g->start) >> VMAP_GRANULE_SHIFT), &start, &pages))
+	if (g == NULL || g->start != host->start)
+		return -ENOENT;
+	if (!vmap_block_window_at(g->win_pages,
+			(uint32_t)((addr - g->start) >> VMAP_GRANULE_SHIFT), &start, &pages))
 		return -ENOENT;
 	grant_window(g, host, start, pages, out);
 	return 0;
